@@ -1,0 +1,49 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { demoWorkspaceDir, runCli } from '../commands/cli.ts';
+import { buildRegistry } from '../commands/index.ts';
+import { seedDemo } from '../commands/workspace.ts';
+import { Workspace } from '../src/workspace.ts';
+
+const registry = buildRegistry();
+const env = process.env;
+
+const code = await runCli(
+  process.argv.slice(2),
+  {
+    stdout: (s) => s !== '' && process.stdout.write(s.endsWith('\n') ? s : `${s}\n`),
+    stderr: (s) => process.stderr.write(s.endsWith('\n') || s.startsWith('\r') ? s : `${s}\n`),
+    env,
+    isTTY: !!process.stdout.isTTY,
+    errIsTTY: !!process.stderr.isTTY,
+    cwd: process.cwd(),
+  },
+  {
+    registry,
+    async openConsole(g, wsDir) {
+      if (!process.stdout.isTTY || !process.stdin.isTTY) {
+        process.stderr.write('error: the console needs a terminal (stdin and stdout must be a TTY)\n  run a command instead, e.g. alphatrade data list; alphatrade help lists them\n');
+        return 2;
+      }
+      // First run (no workspace chosen and none at the default place): open the demo workspace.
+      const explicit = !!g.workspace || !!env.ALPHATRADE_HOME;
+      let dir = wsDir;
+      let demo = g.demo;
+      if (!explicit && !demo && !fs.existsSync(path.join(wsDir, 'catalog.sqlite'))) {
+        dir = demoWorkspaceDir(env);
+        demo = true;
+      }
+      const ws = Workspace.open(dir, env);
+      try {
+        if (demo) seedDemo(ws);
+        const { openConsole } = await import('../views/console.tsx');
+        const color = ws.config.get('ui.color');
+        const noColor = g.noColor || color === 'never' || (color === 'auto' && (!!env.NO_COLOR || env.TERM === 'dumb'));
+        return await openConsole({ ws, registry, noColor, fps: ws.config.get('ui.fps') });
+      } finally {
+        ws.close();
+      }
+    },
+  },
+);
+process.exitCode = code;

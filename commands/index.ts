@@ -1,0 +1,8 @@
+import { CONFIG_COMMANDS } from './config.ts';
+import { DATA_COMMANDS } from './data.ts';
+import { Registry } from './registry.ts';
+import { WORKSPACE_COMMANDS } from './workspace.ts';
+
+export function buildRegistry(): Registry {
+  return new Registry().add(...DATA_COMMANDS, ...CONFIG_COMMANDS, ...WORKSPACE_COMMANDS);
+}

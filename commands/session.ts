@@ -1,0 +1,418 @@
+/**
+ * The console's state: one store that the engine publishes into and the views read (useSyncExternalStore).
+ * Every key a view handles becomes a call to one of the session's actions; all computing (filtering, summaries,
+ * resampling on the fly, completion) happens here or below, never in a view.
+ */
+import { formatFinding, type Finding } from '../data/findings.ts';
+import { resample } from '../data/resample.ts';
+import { BarStore, type BarSetInfo } from '../data/store.ts';
+import { RANGES, rangeIndices, summarize, type RangeName, type SymbolSummary } from '../data/summary.ts';
+import { EventBus } from '../src/events.ts';
+import { parseTimeframe } from '../src/timeframe.ts';
+import { formatTs } from '../src/tz.ts';
+import type { Workspace } from '../src/workspace.ts';
+import { nearest } from '../src/errors.ts';
+import { parseArgs, validateArgs } from './cli.ts';
+import { JobRunner, type JobState } from './jobs.ts';
+import { argInfos, type Registry } from './registry.ts';
+
+export const PANES = [
+  { id: 'data', key: '1', title: 'Data' },
+  { id: 'backtest', key: '2', title: 'Backtest' },
+  { id: 'train', key: '3', title: 'Train' },
+  { id: 'risk', key: '4', title: 'Risk' },
+  { id: 'blotter', key: '5', title: 'Blotter' },
+  { id: 'log', key: '6', title: 'Log' },
+] as const;
+export type PaneId = (typeof PANES)[number]['id'];
+
+export interface BarRow {
+  time: string;
+  open: number;
+  high: number;
+  low: number;
+  close: number;
+  volume: number;
+}
+
+export interface DetailState {
+  symbol: string;
+  timeframe: string;
+  /** Stored timeframes plus coarser ones we can resample to. */
+  timeframes: string[];
+  resampled: boolean;
+  range: RangeName;
+  closes: number[];
+  labels: string[];
+  recent: BarRow[];
+  info: BarSetInfo;
+  findings: string[];
+  findingCount: number;
+  bars: number;
+}
+
+export interface LogLine {
+  ts: number;
+  level: 'info' | 'warn' | 'error';
+  text: string;
+}
+
+export interface ConsoleState {
+  workspaceDir: string;
+  mode: 'research' | 'paper' | 'live';
+  pane: PaneId;
+  symbols: SymbolSummary[];
+  visible: SymbolSummary[];
+  selected: number;
+  filter: string;
+  filtering: boolean;
+  view: 'list' | 'detail';
+  detail: DetailState | null;
+  jobs: JobState[];
+  log: LogLine[];
+  message: { text: string; tone: 'info' | 'ok' | 'error' } | null;
+  palette: { open: boolean; input: string; completions: string[]; history: string[]; historyIdx: number };
+  help: boolean;
+  equity: number | null;
+  openOrders: number;
+  confirmQuit: boolean;
+  quit: boolean;
+}
+
+const RESAMPLE_TARGETS = ['5m', '15m', '1h', '1d', '1w', '1mo'];
+
+export class ConsoleSession extends EventBus<{ change: ConsoleState }> {
+  private state: ConsoleState;
+  readonly store: BarStore;
+  readonly jobs: JobRunner;
+
+  constructor(
+    readonly ws: Workspace,
+    readonly registry: Registry,
+    private opts: { cwd?: string; env?: NodeJS.ProcessEnv; jobs?: JobRunner } = {},
+  ) {
+    super();
+    this.store = new BarStore(ws);
+    this.jobs = opts.jobs ?? new JobRunner();
+    this.state = {
+      workspaceDir: ws.dir, mode: 'research', pane: 'data', symbols: [], visible: [], selected: 0, filter: '', filtering: false, view: 'list', detail: null,
+      jobs: [], log: [], message: null, palette: { open: false, input: '', completions: [], history: [], historyIdx: -1 }, help: false,
+      equity: null, openOrders: 0, confirmQuit: false, quit: false,
+    };
+    this.jobs.on('update', () => this.set({ jobs: this.jobs.list() }));
+    this.jobs.on('finished', (j) => this.onJobFinished(j));
+    this.refresh();
+  }
+
+  getState = (): ConsoleState => this.state;
+  subscribe = (fn: () => void): (() => void) => this.on('change', fn);
+
+  private set(patch: Partial<ConsoleState>): void {
+    this.state = { ...this.state, ...patch };
+    this.emit('change', this.state);
+  }
+
+  log(level: LogLine['level'], text: string): void {
+    const log = [...this.state.log, { ts: Date.now(), level, text }].slice(-500);
+    this.set({ log });
+  }
+
+  say(text: string, tone: 'info' | 'ok' | 'error' = 'info'): void {
+    this.set({ message: { text, tone } });
+    this.log(tone === 'error' ? 'error' : 'info', text);
+  }
+
+  // ------------------------------------------------------------ data
+
+  /** Reload the symbol list from the store (after imports and at start). */
+  refresh(): void {
+    const sets = this.store.list();
+    const finest = new Map<string, BarSetInfo>();
+    for (const s of sets) {
+      const cur = finest.get(s.symbol);
+      if (!cur || tfMs(s.timeframe) < tfMs(cur.timeframe)) finest.set(s.symbol, s);
+    }
+    const symbols: SymbolSummary[] = [];
+    for (const s of finest.values()) {
+      try {
+        symbols.push(summarize(this.store.load(s.symbol, s.timeframe)));
+      } catch (e) {
+        this.log('error', `${s.symbol}: ${(e as Error).message}`);
+      }
+    }
+    this.set({ symbols, ...this.filtered(symbols, this.state.filter) });
+  }
+
+  private filtered(symbols: SymbolSummary[], filter: string): { visible: SymbolSummary[]; selected: number } {
+    const f = filter.trim().toUpperCase();
+    const visible = f ? symbols.filter((s) => s.symbol.includes(f)) : symbols;
+    return { visible, selected: Math.min(this.state.selected, Math.max(0, visible.length - 1)) };
+  }
+
+  setPane(pane: PaneId): void {
+    this.set({ pane, help: false });
+  }
+
+  move(to: number | 'top' | 'bottom', page = 1): void {
+    const n = this.state.visible.length;
+    if (n === 0) return;
+    let sel = this.state.selected;
+    if (to === 'top') sel = 0;
+    else if (to === 'bottom') sel = n - 1;
+    else sel = Math.max(0, Math.min(n - 1, sel + to * page));
+    this.set({ selected: sel });
+  }
+
+  startFilter(): void {
+    this.set({ filtering: true });
+  }
+
+  setFilter(text: string): void {
+    this.set({ filter: text, ...this.filtered(this.state.symbols, text) });
+  }
+
+  endFilter(keep: boolean): void {
+    if (keep) this.set({ filtering: false });
+    else this.set({ filtering: false, filter: '', ...this.filtered(this.state.symbols, '') });
+  }
+
+  open(): void {
+    const s = this.state.visible[this.state.selected];
+    if (!s) return;
+    this.openSymbol(s.symbol);
+  }
+
+  openSymbol(symbol: string, timeframe?: string, range?: RangeName): void {
+    try {
+      const sets = this.store.list().filter((x) => x.symbol === symbol);
+      const finest = sets.reduce((a, b) => (tfMs(b.timeframe) < tfMs(a.timeframe) ? b : a));
+      const stored = sets.map((x) => x.timeframe);
+      const options = [...new Set([...stored, ...RESAMPLE_TARGETS.filter((t) => tfMs(t) > tfMs(finest.timeframe))])].sort((a, b) => tfMs(a) - tfMs(b));
+      const tf = timeframe ?? finest.timeframe;
+      let bars;
+      let resampled = false;
+      if (stored.includes(tf)) bars = this.store.load(symbol, tf);
+      else {
+        bars = resample(this.store.load(symbol, finest.timeframe), parseTimeframe(tf));
+        resampled = true;
+      }
+      const info = sets.find((x) => x.timeframe === tf) ?? finest;
+      const rng: RangeName = range ?? defaultRange(tf);
+      const [a, b] = rangeIndices(bars, rng);
+      const daily = tfMs(tf) >= 86_400_000;
+      const closes: number[] = [];
+      const labels: string[] = [];
+      for (let i = a; i < b; i++) {
+        closes.push(bars.close[i]);
+        labels.push(formatTs(bars.ts[i], bars.tz, daily));
+      }
+      const recent: BarRow[] = [];
+      for (let i = b - 1; i >= Math.max(a, b - 200); i--) {
+        recent.push({ time: formatTs(bars.ts[i], bars.tz, daily), open: bars.open[i], high: bars.high[i], low: bars.low[i], close: bars.close[i], volume: bars.volume[i] });
+      }
+      const all = info.importId === null ? [] : (this.ws.db.prepare(`SELECT rule, severity, file, line, field, message, action, fixed_to AS fixedTo FROM import_findings
+          WHERE import_id = ? AND (symbol = ? OR symbol IS NULL) ORDER BY CASE severity WHEN 'error' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END, line LIMIT 200`).all(info.importId, symbol) as Finding[]);
+      const count = info.importId === null ? 0 : (this.ws.db.prepare('SELECT COUNT(*) AS n FROM import_findings WHERE import_id = ? AND (symbol = ? OR symbol IS NULL)').get(info.importId, symbol) as { n: number }).n;
+      const findings = all.map((f) => formatFinding(Object.fromEntries(Object.entries(f).filter(([, v]) => v !== null)) as unknown as Finding));
+      this.set({
+        view: 'detail',
+        detail: { symbol, timeframe: tf, timeframes: options, resampled, range: rng, closes, labels, recent, info, findings, findingCount: count, bars: b - a },
+      });
+    } catch (e) {
+      this.say(`${symbol}: ${(e as Error).message}`, 'error');
+    }
+  }
+
+  back(): void {
+    if (this.state.help) this.set({ help: false });
+    else if (this.state.view === 'detail') this.set({ view: 'list', detail: null });
+  }
+
+  cycleRange(dir: 1 | -1): void {
+    const d = this.state.detail;
+    if (!d) return;
+    const i = RANGES.indexOf(d.range);
+    const next = RANGES[Math.max(0, Math.min(RANGES.length - 1, i + dir))];
+    if (next !== d.range) this.openSymbol(d.symbol, d.timeframe, next);
+  }
+
+  cycleTimeframe(dir: 1 | -1): void {
+    const d = this.state.detail;
+    if (!d) return;
+    const i = d.timeframes.indexOf(d.timeframe);
+    const next = d.timeframes[(i + dir + d.timeframes.length) % d.timeframes.length];
+    if (next !== d.timeframe) this.openSymbol(d.symbol, next, d.range);
+  }
+
+  // ------------------------------------------------------------ overlays
+
+  toggleHelp(): void {
+    this.set({ help: !this.state.help });
+  }
+
+  requestQuit(): void {
+    if (this.state.openOrders > 0 && !this.state.confirmQuit) {
+      this.set({ confirmQuit: true, message: { text: `${this.state.openOrders} live orders are open: press q again to quit, Esc to stay`, tone: 'error' } });
+      return;
+    }
+    this.set({ quit: true });
+  }
+
+  cancelQuit(): void {
+    this.set({ confirmQuit: false, message: null });
+  }
+
+  // ------------------------------------------------------------ palette
+
+  openPalette(): void {
+    this.set({ palette: { ...this.state.palette, open: true, input: '', completions: this.complete(''), historyIdx: -1 } });
+  }
+
+  closePalette(): void {
+    this.set({ palette: { ...this.state.palette, open: false, input: '', completions: [] } });
+  }
+
+  setPaletteInput(input: string): void {
+    this.set({ palette: { ...this.state.palette, input, completions: this.complete(input) } });
+  }
+
+  paletteHistory(dir: 1 | -1): void {
+    const p = this.state.palette;
+    if (p.history.length === 0) return;
+    // dir -1 = older (↑), +1 = newer (↓)
+    let idx = p.historyIdx === -1 ? p.history.length : p.historyIdx;
+    idx += dir;
+    if (idx >= p.history.length) {
+      this.set({ palette: { ...p, historyIdx: -1, input: '', completions: this.complete('') } });
+      return;
+    }
+    idx = Math.max(0, idx);
+    const input = p.history[idx];
+    this.set({ palette: { ...p, historyIdx: idx, input, completions: this.complete(input) } });
+  }
+
+  /** Tab: complete to the longest common prefix of the candidates. */
+  paletteTab(): void {
+    const p = this.state.palette;
+    const c = p.completions;
+    if (c.length === 0) return;
+    const words = p.input.split(/\s+/);
+    const lastWord = p.input.endsWith(' ') ? '' : words[words.length - 1];
+    const base = p.input.slice(0, p.input.length - lastWord.length);
+    const prefix = commonPrefix(c);
+    const pick = c.length === 1 ? `${c[0]} ` : prefix.length > lastWord.length ? prefix : lastWord;
+    this.setPaletteInput(base + pick);
+  }
+
+  /** Candidates for the word being typed: command names, then flags, enum values and symbols. */
+  complete(input: string): string[] {
+    const trailing = input.endsWith(' ') || input === '';
+    const words = input.trim() === '' ? [] : input.trim().split(/\s+/);
+    const cur = trailing ? '' : (words.pop() ?? '');
+    const match = this.registry.match(words);
+    if (!match) {
+      // Still typing the command name.
+      const typed = [...words, cur].join(' ');
+      const names = this.registry.names().filter((n) => n.startsWith(typed));
+      return names.map((n) => n.split(' ').slice(words.length).join(' ')).filter(Boolean).slice(0, 20);
+    }
+    const infos = argInfos(match.cmd);
+    const prev = words[words.length - 1];
+    const prevInfo = infos.find((a) => a.flag === prev);
+    if (prevInfo && prevInfo.kind === 'enum') return prevInfo.choices!.filter((c) => c.startsWith(cur));
+    if (prevInfo && (prevInfo.name === 'symbol')) return this.state.symbols.map((s) => s.symbol).filter((s) => s.startsWith(cur.toUpperCase()));
+    if (prevInfo && (prevInfo.name === 'timeframe' || prevInfo.name === 'to' || prevInfo.name === 'from')) return RESAMPLE_TARGETS.filter((t) => t.startsWith(cur));
+    if (cur.startsWith('-')) return infos.filter((a) => !a.positional && a.flag.startsWith(cur)).map((a) => a.flag);
+    const pos = infos.find((a) => a.positional && a.name === 'symbol');
+    if (pos && words.length === match.used) return this.state.symbols.map((s) => s.symbol).filter((s) => s.startsWith(cur.toUpperCase())).slice(0, 20);
+    return infos.filter((a) => !a.positional && !words.includes(a.flag)).map((a) => a.flag).slice(0, 20);
+  }
+
+  /** Run the palette's line as a command in a worker thread. */
+  submitPalette(): void {
+    const line = this.state.palette.input.trim();
+    const history = line ? [...this.state.palette.history.filter((h) => h !== line), line].slice(-100) : this.state.palette.history;
+    this.set({ palette: { open: false, input: '', completions: [], history, historyIdx: -1 } });
+    if (line) this.run(line);
+  }
+
+  run(line: string): JobState | null {
+    const words = splitWords(line);
+    const m = this.registry.match(words);
+    if (!m) {
+      const near = nearest(words.slice(0, 2).join(' '), this.registry.names());
+      this.say(`unknown command "${words.slice(0, 2).join(' ')}"${near ? ` — did you mean ${near}?` : ''}`, 'error');
+      return null;
+    }
+    const tokens = words.slice(m.used);
+    try {
+      validateArgs(m.cmd, parseArgs(m.cmd, tokens));
+    } catch (e) {
+      this.say(`${m.cmd.name}: ${(e as Error).message}`, 'error');
+      return null;
+    }
+    const job = this.jobs.start({ command: m.cmd.name, tokens, workspaceDir: this.ws.dir, cwd: this.opts.cwd ?? process.cwd(), env: { ...(this.opts.env ?? process.env) } }, line);
+    this.say(`started: ${line}`);
+    return job;
+  }
+
+  cancelLatestJob(): void {
+    const r = this.jobs.running().at(-1);
+    if (!r) {
+      this.say('no job is running');
+      return;
+    }
+    this.jobs.cancel(r.id);
+    this.say(`cancelling: ${r.label}`);
+  }
+
+  private onJobFinished(j: JobState): void {
+    if (j.status === 'done') {
+      const first = (j.text ?? '').split('\n').filter(Boolean).at(-1) ?? 'done';
+      this.say(`${j.label}: ${first}`, 'ok');
+      for (const l of (j.text ?? '').split('\n')) if (l.trim()) this.log('info', l);
+    } else this.say(`${j.label}: ${j.status}${j.error ? ` — ${j.error}` : ''}`, 'error');
+    if (['data import', 'data generate', 'data resample', 'data delete', 'demo'].includes(j.command)) {
+      this.store.clearCache();
+      this.refresh();
+      const d = this.state.detail;
+      if (d) {
+        if (this.state.symbols.some((s) => s.symbol === d.symbol)) this.openSymbol(d.symbol, d.timeframe, d.range);
+        else this.set({ view: 'list', detail: null });
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.jobs.shutdown();
+  }
+}
+
+function tfMs(label: string): number {
+  const tf = parseTimeframe(label);
+  return tf.unit === 'tick' ? 0 : tf.ms;
+}
+
+function defaultRange(tf: string): RangeName {
+  const ms = tfMs(tf);
+  if (ms >= 7 * 86_400_000) return 'all';
+  if (ms >= 86_400_000) return '1y';
+  if (ms >= 3_600_000) return '1m';
+  return '1w';
+}
+
+function commonPrefix(xs: string[]): string {
+  if (xs.length === 0) return '';
+  let p = xs[0];
+  for (const x of xs) while (!x.startsWith(p)) p = p.slice(0, -1);
+  return p;
+}
+
+/** Split a palette line into words, honouring "double" and 'single' quotes. */
+export function splitWords(line: string): string[] {
+  const out: string[] = [];
+  const re = /"([^"]*)"|'([^']*)'|(\S+)/g;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(line))) out.push(m[1] ?? m[2] ?? m[3]);
+  return out;
+}

@@ -1,0 +1,184 @@
+import path from 'node:path';
+import { render } from 'ink-testing-library';
+import React from 'react';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { buildRegistry } from '../commands/index.ts';
+import { ConsoleSession } from '../commands/session.ts';
+import { importData } from '../data/importer.ts';
+import { BarStore } from '../data/store.ts';
+import type { Workspace } from '../src/workspace.ts';
+import { App } from '../views/App.tsx';
+import { makeTheme, ThemeContext } from '../views/widgets/theme.ts';
+import { SHARED, tmpWorkspace } from './helpers/tmp.ts';
+
+const tick = (ms = 30) => new Promise((r) => setTimeout(r, ms));
+const KEY = { down: '\x1b[B', up: '\x1b[A', enter: '\r', esc: '\x1b', tab: '\t' };
+
+let ws: Workspace;
+beforeAll(() => {
+  ws = tmpWorkspace();
+  const r = importData(ws, new BarStore(ws), {
+    paths: [path.join(SHARED, 'backtrader/nvda-2014.txt'), path.join(SHARED, 'backtrader/orcl-2014.txt'), path.join(SHARED, 'backtrader/2006-min-005.txt')],
+    tz: 'UTC', adjust: false, onError: 'fail',
+  });
+  expect(r.status).toBe('ok');
+});
+
+const sessions: ConsoleSession[] = [];
+afterEach(async () => {
+  for (const s of sessions.splice(0)) await s.close();
+});
+
+function mount(width = 100, height = 30) {
+  const session = new ConsoleSession(ws, buildRegistry());
+  sessions.push(session);
+  const clock = () => new Date(Date.UTC(2026, 0, 2, 3, 4, 5));
+  const r = render(
+    <ThemeContext.Provider value={makeTheme({ noColor: true })}>
+      <App session={session} width={width} height={height} clock={clock} />
+    </ThemeContext.Provider>,
+  );
+  return { session, ...r, frame: () => r.lastFrame() ?? '' };
+}
+
+describe('console shell', () => {
+  it('status bar, pane switcher and the Data pane with every stored symbol', () => {
+    const { frame } = mount();
+    const f = frame();
+    expect(f).toContain('AlphaTrade');
+    expect(f).toContain('research');
+    expect(f).toContain('03:04:05Z');
+    for (const p of ['1 Data', '2 Backtest', '3 Train', '4 Risk', '5 Blotter', '6 Log']) expect(f).toContain(p);
+    expect(f).toMatch(/NVDA\s+1d\s+252/);
+    expect(f).toMatch(/ORCL\s+1d\s+252/);
+    // 2006-min-005: last bar 2006-01-30 17:30, 5m bars
+    expect(f).toMatch(/2006-MIN-005\s+5m\s+2,142/);
+  });
+
+  it('every line fits the width at 80×24 (no wrapping)', () => {
+    const { frame } = mount(80, 23);
+    const lines = frame().split('\n');
+    expect(lines.length).toBeLessThanOrEqual(23);
+    for (const l of lines) expect(l.length).toBeLessThanOrEqual(80);
+  });
+
+  it('j/k move the selection, Enter opens a chart with the import report, Esc goes back', async () => {
+    const { stdin, frame, session } = mount();
+    expect(session.getState().selected).toBe(0);
+    stdin.write('j');
+    await tick();
+    expect(session.getState().selected).toBe(1);
+    stdin.write('k');
+    await tick();
+    expect(session.getState().selected).toBe(0);
+    stdin.write('G');
+    await tick();
+    expect(session.getState().selected).toBe(2);
+    stdin.write('g');
+    await tick();
+    const first = session.getState().visible[0].symbol;
+    stdin.write(KEY.enter);
+    await tick();
+    const f = frame();
+    expect(f).toContain(`${first}  `);
+    expect(f).toContain('import report');
+    expect(f).toMatch(/range \w+/);
+    stdin.write(']');
+    await tick();
+    expect(session.getState().detail?.range).not.toBe(undefined);
+    stdin.write(KEY.esc);
+    await tick(80);
+    expect(session.getState().view).toBe('list');
+  });
+
+  it('t resamples on the fly to the next timeframe', async () => {
+    const { stdin, session } = mount();
+    session.setFilter('MIN');
+    session.endFilter(true);
+    stdin.write(KEY.enter);
+    await tick();
+    expect(session.getState().detail?.timeframe).toBe('5m');
+    stdin.write('t');
+    await tick();
+    const d = session.getState().detail!;
+    expect(d.timeframe).toBe('15m');
+    expect(d.resampled).toBe(true);
+  });
+
+  it('/ filters the list', async () => {
+    const { stdin, frame } = mount();
+    stdin.write('/');
+    await tick();
+    stdin.write('NV');
+    await tick();
+    const f = frame();
+    expect(f).toContain('NVDA');
+    expect(f).not.toContain('ORCL');
+    expect(f).toContain('/NV');
+  });
+
+  it('? shows the help overlay listing the pane keys; Esc closes it', async () => {
+    const { stdin, frame } = mount();
+    stdin.write('?');
+    await tick();
+    expect(frame()).toContain('Keys — Data pane');
+    expect(frame()).toContain('filter symbols');
+    stdin.write(KEY.esc);
+    await tick(80);
+    expect(frame()).not.toContain('Keys — Data pane');
+  });
+
+  it(': opens the palette with completion from the registry and history', async () => {
+    const { stdin, frame, session } = mount();
+    stdin.write(':');
+    await tick();
+    stdin.write('data re');
+    await tick();
+    expect(frame()).toContain(':data re');
+    expect(session.getState().palette.completions).toEqual(['resample']);
+    stdin.write(KEY.tab);
+    await tick();
+    expect(session.getState().palette.input).toBe('data resample ');
+    stdin.write('NV');
+    await tick();
+    expect(session.getState().palette.completions).toEqual(['NVDA']);
+    session.setPaletteInput('data show NVDA --on');
+    expect(session.complete('data import x.csv --on-error ')).toEqual(['fail', 'drop', 'fix']);
+    stdin.write(KEY.esc);
+    await tick(80);
+    expect(session.getState().palette.open).toBe(false);
+  });
+
+  it('number keys switch panes; empty panes say what fills them', async () => {
+    const { stdin, frame } = mount();
+    stdin.write('2');
+    await tick();
+    expect(frame()).toContain('no backtest yet — press : and run backtest');
+    stdin.write('5');
+    await tick();
+    expect(frame()).toContain('no orders yet');
+    stdin.write('1');
+    await tick();
+    expect(frame()).toContain('NVDA');
+  });
+
+  it('q quits at once when no live orders are open', async () => {
+    const { stdin, session } = mount();
+    stdin.write('q');
+    await tick();
+    expect(session.getState().quit).toBe(true);
+  });
+
+  it('an import from the palette runs in a worker thread and updates the list live', async () => {
+    const { session, frame } = mount();
+    const before = session.getState().symbols.length;
+    session.setPaletteInput(`data import ${path.join(SHARED, 'backtrader/yhoo-2014.txt')}`);
+    session.submitPalette();
+    expect(session.getState().jobs.some((j) => j.status === 'running')).toBe(true);
+    for (let i = 0; i < 200 && !session.getState().symbols.some((s) => s.symbol === 'YHOO'); i++) await tick(100);
+    expect(session.getState().symbols.length).toBe(before + 1);
+    await tick();
+    expect(frame()).toContain('YHOO');
+    expect(session.getState().message?.tone).toBe('ok');
+  });
+});

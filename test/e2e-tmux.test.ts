@@ -1,0 +1,68 @@
+/**
+ * End to end: the real binary in tmux, driven with send-keys, read with capture-pane — what a person would see.
+ * Skipped (and said so) where tmux is not installed; .ci/run installs it.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ROOT, tmpDir } from './helpers/tmp.ts';
+
+const hasTmux = spawnSync('tmux', ['-V']).status === 0;
+const session = `at-e2e-${process.pid}`;
+const home = tmpDir('at-e2e-home-');
+
+function tmux(...args: string[]): string {
+  return execFileSync('tmux', args, { encoding: 'utf8' });
+}
+const screen = () => tmux('capture-pane', '-p', '-t', session);
+async function waitFor(pred: (s: string) => boolean, what: string, ms = 30_000): Promise<string> {
+  const t0 = Date.now();
+  let s = '';
+  while (Date.now() - t0 < ms) {
+    s = screen();
+    if (pred(s)) return s;
+    await new Promise((r) => setTimeout(r, 150));
+  }
+  throw new Error(`timed out waiting for ${what}; screen was:\n${s}`);
+}
+const keys = (...k: string[]) => tmux('send-keys', '-t', session, ...k);
+
+describe.skipIf(!hasTmux)('console in tmux (real binary)', () => {
+  afterAll(() => {
+    spawnSync('tmux', ['kill-session', '-t', session]);
+  });
+
+  it('opens on the demo workspace, opens a chart, shows help and the palette, and quits cleanly', async () => {
+    tmux('new-session', '-d', '-s', session, '-x', '120', '-y', '40', '-e', `HOME=${home}`, '-e', `XDG_DATA_HOME=${path.join(home, 'data')}`, '-e', 'ALPHATRADE_HOME=', 'bash', '--norc', '--noprofile');
+    keys(`export PS1='E2E-PROMPT$ '; unset ALPHATRADE_HOME; clear`, 'Enter');
+    await waitFor((s) => s.includes('E2E-PROMPT$'), 'the shell prompt');
+    keys(`node ${path.join(ROOT, 'bin/alphatrade')}`, 'Enter');
+    // The Data pane lists the demo symbols.
+    let s = await waitFor((x) => x.includes('NVDA') && x.includes('ORCL') && x.includes('1 Data'), 'the Data pane with demo symbols');
+    expect(s).toMatch(/symbol\s+tf\s+bars/);
+    expect(s).toContain('alphatrade-demo');
+    // Enter opens the first symbol: a chart with a y axis and the import report.
+    keys('Enter');
+    s = await waitFor((x) => x.includes('import report'), 'the symbol detail');
+    expect(s).toMatch(/range \w+/);
+    expect(s).toMatch(/[┤┼]/); // asciichart's y axis
+    // Help overlay.
+    keys('Escape');
+    await waitFor((x) => x.includes('last close'), 'the list again');
+    keys('?');
+    s = await waitFor((x) => x.includes('Keys — Data pane'), 'the help overlay');
+    expect(s).toContain('command palette');
+    keys('Escape');
+    await waitFor((x) => !x.includes('Keys — Data pane'), 'help closed');
+    // Palette with completion.
+    keys(':');
+    keys('-l', 'data im');
+    s = await waitFor((x) => /:data im█\s+import/.test(x) || x.includes(':data im█'), 'the palette');
+    expect(s).toMatch(/import/);
+    keys('Escape');
+    // Quit: the shell prompt is back and the alternate screen is gone.
+    keys('q');
+    s = await waitFor((x) => x.trimEnd().endsWith('E2E-PROMPT$'), 'the prompt after quitting');
+    expect(s).not.toContain('1 Data');
+  });
+});

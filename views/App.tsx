@@ -1,0 +1,135 @@
+import { Box, Text, useInput } from 'ink';
+import React, { useEffect, useState, useSyncExternalStore } from 'react';
+import { PANES, type ConsoleSession, type ConsoleState, type PaneId } from '../commands/session.ts';
+import { DataPane, handleDataKey } from './panes/DataPane.tsx';
+import { EmptyPane } from './panes/EmptyPane.tsx';
+import { LogPane, handleLogKey } from './panes/LogPane.tsx';
+import { HelpOverlay } from './HelpOverlay.tsx';
+import { Palette } from './Palette.tsx';
+import { ProgressBar } from './widgets/index.ts';
+import { useTheme } from './widgets/theme.ts';
+import type { Key } from './input.ts';
+
+export interface AppProps {
+  session: ConsoleSession;
+  width: number;
+  /** Frame height: the terminal's rows - 1 (a full-height frame makes Ink clear the screen on every frame). */
+  height: number;
+  clock?: () => Date;
+}
+
+const EMPTY: Record<Exclude<PaneId, 'data' | 'log'>, string> = {
+  backtest: 'no backtest yet — press : and run backtest',
+  train: 'no model trained yet — press : and run train',
+  risk: 'no risk state yet — it appears when a backtest or a paper session runs',
+  blotter: 'no orders yet — paper trading fills this pane',
+};
+
+export function useSession(session: ConsoleSession): ConsoleState {
+  return useSyncExternalStore(session.subscribe, session.getState);
+}
+
+export function App({ session, width, height, clock = () => new Date() }: AppProps) {
+  const s = useSession(session);
+  const theme = useTheme();
+  const [now, setNow] = useState(clock());
+  const [logOffset, setLogOffset] = useState(0);
+  useEffect(() => {
+    const t = setInterval(() => setNow(clock()), 1000);
+    return () => clearInterval(t);
+  }, [clock]);
+
+  useInput((input, key) => {
+    const k: Key = { input, ...key };
+    if (key.ctrl && input === 'c') return session.requestQuit();
+    if (s.palette.open) return handlePaletteKey(session, k);
+    if (s.filtering) return handleFilterKey(session, s, k);
+    if (s.confirmQuit) {
+      if (input === 'q') return session.requestQuit();
+      if (key.escape) return session.cancelQuit();
+      return;
+    }
+    if (s.help) {
+      if (key.escape || input === '?' || input === 'q') return session.toggleHelp();
+      return;
+    }
+    if (input === ':') return session.openPalette();
+    if (input === '?') return session.toggleHelp();
+    if (input === 'q') return session.requestQuit();
+    if (input === 'x') return session.cancelLatestJob();
+    const pane = PANES.find((p) => p.key === input);
+    if (pane) return session.setPane(pane.id);
+    if (s.pane === 'data') return handleDataKey(session, s, k);
+    if (s.pane === 'log') return handleLogKey(k, s.log.length, setLogOffset);
+  });
+
+  const running = s.jobs.filter((j) => j.status === 'running');
+  const bodyHeight = Math.max(3, height - 4);
+  const ws = s.workspaceDir.length > width / 3 ? `…${s.workspaceDir.slice(-Math.floor(width / 3))}` : s.workspaceDir;
+  const status = [`AlphaTrade`, ws, s.mode, now.toISOString().slice(11, 19) + 'Z', s.equity !== null ? `equity ${s.equity.toFixed(2)}` : null, running.length ? `jobs ${running.length} running` : 'no jobs'].filter(Boolean).join(' │ ');
+
+  return (
+    <Box flexDirection="column" width={width} height={height}>
+      <Text inverse={theme.color} bold wrap="truncate">{pad(` ${status}`, width)}</Text>
+      <Box>
+        {PANES.map((p) => (
+          <Text key={p.id} inverse={p.id === s.pane} color={theme.color && p.id !== s.pane ? theme.muted : undefined} wrap="truncate">
+            {` ${p.key} ${p.title} `}
+          </Text>
+        ))}
+      </Box>
+      <Box height={bodyHeight} flexDirection="column">
+        {s.help ? (
+          <HelpOverlay pane={s.pane} width={width} height={bodyHeight} />
+        ) : s.pane === 'data' ? (
+          <DataPane state={s} width={width} height={bodyHeight} />
+        ) : s.pane === 'log' ? (
+          <LogPane lines={s.log} offset={logOffset} width={width} height={bodyHeight} />
+        ) : (
+          <EmptyPane text={EMPTY[s.pane]} width={width} height={bodyHeight} />
+        )}
+      </Box>
+      {running.length ? (
+        <ProgressBar done={running[0].done} total={running[0].total} width={width} label={`${running[0].label} — ${running[0].phase}${running[0].message ? `: ${running[0].message}` : ''}`} />
+      ) : (
+        <Text wrap="truncate" color={theme.color ? (s.message?.tone === 'error' ? theme.error : s.message?.tone === 'ok' ? theme.up : undefined) : undefined}>
+          {s.message ? s.message.text : ' '}
+        </Text>
+      )}
+      {s.palette.open ? (
+        <Palette input={s.palette.input} completions={s.palette.completions} width={width} />
+      ) : s.filtering ? (
+        <Text wrap="truncate">{`/${s.filter}█`}</Text>
+      ) : (
+        <Text wrap="truncate" color={theme.color ? theme.muted : undefined}>
+          {': command  ? help  1-6 panes  / filter  Enter open  Esc back  q quit'}
+        </Text>
+      )}
+    </Box>
+  );
+}
+
+function pad(s: string, w: number): string {
+  return s.length >= w ? s.slice(0, w) : s + ' '.repeat(w - s.length);
+}
+
+function handlePaletteKey(session: ConsoleSession, k: Key): void {
+  const p = session.getState().palette;
+  if (k.escape) return session.closePalette();
+  if (k.return) return session.submitPalette();
+  if (k.tab) return session.paletteTab();
+  if (k.upArrow) return session.paletteHistory(-1);
+  if (k.downArrow) return session.paletteHistory(1);
+  if (k.backspace || k.delete) return session.setPaletteInput(p.input.slice(0, -1));
+  if (k.ctrl && k.input === 'u') return session.setPaletteInput('');
+  if (k.input && !k.ctrl && !k.meta) session.setPaletteInput(p.input + k.input);
+}
+
+function handleFilterKey(session: ConsoleSession, s: ConsoleState, k: Key): void {
+  if (k.escape) return session.endFilter(false);
+  if (k.return) return session.endFilter(true);
+  if (k.backspace || k.delete) return session.setFilter(s.filter.slice(0, -1));
+  if (k.downArrow) return session.move(1);
+  if (k.upArrow) return session.move(-1);
+  if (k.input && !k.ctrl && !k.meta) session.setFilter(s.filter + k.input);
+}

@@ -1,0 +1,35 @@
+/** Every key the console knows, per pane, as data: the help overlay lists exactly these. */
+export interface KeyHelp {
+  keys: string;
+  does: string;
+}
+
+export const GLOBAL_KEYS: KeyHelp[] = [
+  { keys: ':', does: 'command palette (Tab completes, ↑/↓ history, Enter runs, Esc closes)' },
+  { keys: '?', does: 'this help' },
+  { keys: '1-6', does: 'switch pane: Data, Backtest, Train, Risk, Blotter, Log' },
+  { keys: 'x', does: 'cancel the latest running job' },
+  { keys: 'q / Ctrl-C', does: 'quit (asks only when live orders are open)' },
+];
+
+export const PANE_KEYS: Record<string, KeyHelp[]> = {
+  data: [
+    { keys: 'j/k ↑/↓', does: 'move' },
+    { keys: 'g/G', does: 'first / last' },
+    { keys: 'PgUp/PgDn', does: 'page up / down' },
+    { keys: '/', does: 'filter symbols (Enter keeps, Esc clears)' },
+    { keys: 'Enter', does: 'open the symbol: chart, recent bars, import report' },
+    { keys: 'Esc', does: 'back to the list' },
+    { keys: '[ / ]', does: 'chart range shorter / longer (1d … all)' },
+    { keys: 't / T', does: 'next / previous timeframe (resampled on the fly)' },
+    { keys: 'r', does: 'reload the symbol list' },
+  ],
+  backtest: [],
+  train: [],
+  risk: [],
+  blotter: [],
+  log: [
+    { keys: 'j/k', does: 'scroll' },
+    { keys: 'g/G', does: 'oldest / newest' },
+  ],
+};
