@@ -35,7 +35,7 @@ const code = await runCli(
       }
       const ws = Workspace.open(dir, env);
       try {
-        if (demo) seedDemo(ws);
+        if (demo) await seedDemo(ws);
         const { openConsole } = await import('../views/console.tsx');
         const color = ws.config.get('ui.color');
         const noColor = g.noColor || color === 'never' || (color === 'auto' && (!!env.NO_COLOR || env.TERM === 'dumb'));

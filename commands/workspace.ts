@@ -26,10 +26,10 @@ export const workspaceInfo = defineCommand({
 });
 
 /** Seed a workspace with the bundled demo data (real public prices; see README for sources). Idempotent. */
-export function seedDemo(ws: Workspace): { seeded: boolean; symbols: number } {
+export async function seedDemo(ws: Workspace): Promise<{ seeded: boolean; symbols: number }> {
   const store = storeOf({ workspace: () => ws } as never);
   if (store.list().length > 0) return { seeded: false, symbols: store.symbols().length };
-  const r = importData(ws, store, { paths: [DEMO_DATA_DIR], tz: 'UTC', adjust: true, onError: 'fix' });
+  const r = await importData(ws, store, { paths: [DEMO_DATA_DIR], tz: 'UTC', adjust: true, onError: 'fix' });
   return { seeded: r.status === 'ok', symbols: store.symbols().length };
 }
 
@@ -40,7 +40,7 @@ export const demoCommand = defineCommand({
   usesWorkspace: true,
   async run(ctx) {
     if (!fs.existsSync(DEMO_DATA_DIR)) throw new Error(`demo data missing at ${DEMO_DATA_DIR}`);
-    return { dir: ctx.workspace().dir, ...seedDemo(ctx.workspace()) };
+    return { dir: ctx.workspace().dir, ...(await seedDemo(ctx.workspace())) };
   },
   render: (r) => (r.seeded ? `demo data imported into ${r.dir}: ${r.symbols} symbols` : `${r.dir} already holds data (${r.symbols} symbols): nothing imported`),
 });

@@ -4,16 +4,19 @@
  * the import succeeded or not.
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import { Piscina } from 'piscina';
 import { DataError } from '../src/errors.ts';
 import type { ProgressFn } from '../src/events.ts';
-import type { Timeframe } from '../src/timeframe.ts';
+import { parseTimeframe, type Timeframe } from '../src/timeframe.ts';
 import type { Workspace } from '../src/workspace.ts';
+import { encodeBars } from './arrow.ts';
 import { countBySeverity, type Finding } from './findings.ts';
 import { loadFile, type LoadResult } from './loader.ts';
 import type { DateFormat } from './timeparse.ts';
 import { applyPolicy, validateBars, type OnError } from './validate.ts';
-import type { BarStore } from './store.ts';
+import { contentHash, type BarStore, type StagedFile } from './store.ts';
 
 export interface ImportOptions {
   paths: string[];
@@ -114,55 +117,119 @@ function findingsFor(load: LoadResult, seriesIdx: number): Finding[] {
   return out;
 }
 
-export function importData(ws: Workspace, store: BarStore, opts: ImportOptions, progress: ProgressFn = () => {}, cwd = process.cwd()): ImportReport {
+/** One file's work: load, validate, apply the policy, and write each series to a temporary Arrow file. */
+export interface FileJob {
+  file: string;
+  rel: string;
+  tmpDir: string;
+  symbol?: string;
+  timeframe?: string;
+  tz: string;
+  adjust: boolean;
+  onError: OnError;
+  dateFormat?: DateFormat;
+  spikeSigma?: number;
+  now?: number;
+}
+
+export interface FileResult {
+  report: FileReport;
+  staged: StagedFile[];
+}
+
+let tmpSeq = 0;
+
+/** Runs in a worker thread for multi-file imports (see import-worker.mjs), inline otherwise. Pure but for temp files. */
+export function processFile(job: FileJob): FileResult {
+  const rel = job.rel;
+  const load = loadFile(job.file, { symbol: job.symbol, timeframe: job.timeframe ? parseTimeframe(job.timeframe) : undefined, tz: job.tz, adjust: job.adjust, dateFormat: job.dateFormat });
+  load.file = rel;
+  for (const f of load.findings) f.file = rel;
+  const rep: FileReport = { file: rel, format: load.format, kind: load.kind, notes: load.notes, series: [], findings: [], counts: { error: 0, warning: 0, info: 0 }, status: 'ok' };
+  const staged: StagedFile[] = [];
+  // File-level findings (no row).
+  for (const f of load.findings) {
+    if (f.line === undefined || f.rule === 'blank_line' || f.rule === 'leading_missing' || load.fatal) {
+      rep.findings.push({ ...f, action: f.action ?? (f.severity === 'error' ? 'failed' : 'kept') });
+    }
+  }
+  if (load.fatal) rep.status = 'failed';
+  load.series.forEach((s, si) => {
+    const rowFindings = findingsFor(load, si);
+    const vf = validateBars({ file: rel, bars: s.bars, lines: s.lines, badRows: s.badRows, volumeKnown: s.volumeKnown, now: job.now, options: { spikeSigma: job.spikeSigma } });
+    const res = applyPolicy(s.bars, s.lines, [...rowFindings, ...vf], job.onError);
+    rep.findings.push(...res.findings.map((f) => ({ ...f, symbol: s.symbol })));
+    const n = res.bars.ts.length;
+    const sr: SeriesReport = {
+      symbol: s.symbol, timeframe: s.bars.timeframe.label, timeframeNote: s.timeframeNote, rowsIn: s.bars.ts.length, rowsStored: res.failed ? 0 : n,
+      dropped: res.dropped, fixed: res.fixed, firstTs: n ? res.bars.ts[0] : null, lastTs: n ? res.bars.ts[n - 1] : null, adjusted: s.adjusted,
+      status: res.failed ? 'failed' : 'ok',
+    };
+    if (!res.failed && n === 0) {
+      sr.status = 'failed';
+      rep.findings.push({ rule: 'header_only', severity: 'error', file: rel, message: `${s.symbol}: no rows left to store`, action: 'failed' });
+    }
+    if (sr.status === 'ok') {
+      const tmp = path.join(job.tmpDir, `${s.symbol}.${sr.timeframe}.${process.pid}.${Date.now()}.${tmpSeq++}.${Math.random().toString(36).slice(2, 8)}.arrow`);
+      fs.writeFileSync(tmp, encodeBars(res.bars));
+      sr.contentHash = contentHash(res.bars);
+      staged.push({ tmp, symbol: s.symbol, timeframe: sr.timeframe, rows: n, firstTs: sr.firstTs, lastTs: sr.lastTs, hash: sr.contentHash, tz: res.bars.tz, meta: { sourceFile: rel, adjusted: s.adjusted } });
+    } else rep.status = 'failed';
+    rep.series.push(sr);
+  });
+  rep.counts = countBySeverity(rep.findings);
+  return { report: rep, staged };
+}
+
+/** Files big enough together to be worth worker threads (start-up costs ~0.3 s per thread). */
+const PARALLEL_MIN_BYTES = 8 * 2 ** 20;
+
+export async function importData(ws: Workspace, store: BarStore, opts: ImportOptions, progress: ProgressFn = () => {}, cwd = process.cwd()): Promise<ImportReport> {
   const t0 = performance.now();
   const files = expandPaths(opts.paths, cwd);
   if (opts.symbol && files.length > 1) throw new DataError(`--symbol names one symbol but ${files.length} files were given`, { file: opts.paths.join(', ') });
   const startedAt = new Date().toISOString();
   const batch = store.batch();
-  const reports: FileReport[] = [];
-  let failed = false;
+  const jobs: FileJob[] = files.map((file) => ({
+    file, rel: path.relative(cwd, file) || file, tmpDir: ws.path('tmp'), symbol: opts.symbol, timeframe: opts.timeframe?.label, tz: opts.tz, adjust: opts.adjust,
+    onError: opts.onError, dateFormat: opts.dateFormat, spikeSigma: opts.spikeSigma, now: opts.now,
+  }));
+  const bytes = files.reduce((a, f) => a + fs.statSync(f).size, 0);
+  const threads = Math.min(files.length, os.availableParallelism());
+  const results: FileResult[] = new Array(files.length);
+  let done = 0;
+  progress({ job: 'import', phase: 'read + validate', done: 0, total: files.length });
   try {
-    files.forEach((file, fi) => {
-      if (opts.signal?.aborted) throw new DataError('import interrupted: nothing was stored');
-      const rel = path.relative(cwd, file) || file;
-      progress({ job: 'import', phase: 'read', done: fi, total: files.length, message: rel });
-      const load = loadFile(file, { symbol: opts.symbol, timeframe: opts.timeframe, tz: opts.tz, adjust: opts.adjust, dateFormat: opts.dateFormat });
-      load.file = rel;
-      for (const f of load.findings) f.file = rel;
-      const rep: FileReport = { file: rel, format: load.format, kind: load.kind, notes: load.notes, series: [], findings: [], counts: { error: 0, warning: 0, info: 0 }, status: 'ok' };
-      // File-level findings (no row).
-      for (const f of load.findings) {
-        if (f.line === undefined || f.rule === 'blank_line' || f.rule === 'leading_missing' || load.fatal) {
-          rep.findings.push({ ...f, action: f.action ?? (f.severity === 'error' ? 'failed' : 'kept') });
-        }
+    if (threads > 1 && bytes >= PARALLEL_MIN_BYTES) {
+      const pool = new Piscina({ filename: new URL('./import-worker.mjs', import.meta.url).href, maxThreads: threads, minThreads: threads, idleTimeout: 1000 });
+      try {
+        await Promise.all(
+          jobs.map(async (j, i) => {
+            results[i] = (await pool.run(j, { signal: opts.signal })) as FileResult;
+            progress({ job: 'import', phase: 'read + validate', done: ++done, total: files.length, message: j.rel });
+          }),
+        );
+      } finally {
+        await pool.destroy();
       }
-      if (load.fatal) rep.status = 'failed';
-      load.series.forEach((s, si) => {
-        const rowFindings = findingsFor(load, si);
-        const vf = validateBars({ file: rel, bars: s.bars, lines: s.lines, badRows: s.badRows, volumeKnown: s.volumeKnown, now: opts.now, options: { spikeSigma: opts.spikeSigma } });
-        const all = [...rowFindings, ...vf];
-        const res = applyPolicy(s.bars, s.lines, all, opts.onError);
-        const symFindings = res.findings.map((f) => ({ ...f, symbol: s.symbol }));
-        rep.findings.push(...symFindings);
-        const n = res.bars.ts.length;
-        const sr: SeriesReport = {
-          symbol: s.symbol, timeframe: s.bars.timeframe.label, timeframeNote: s.timeframeNote, rowsIn: s.bars.ts.length, rowsStored: res.failed ? 0 : n,
-          dropped: res.dropped, fixed: res.fixed, firstTs: n ? res.bars.ts[0] : null, lastTs: n ? res.bars.ts[n - 1] : null, adjusted: s.adjusted,
-          status: res.failed ? 'failed' : 'ok',
-        };
-        if (!res.failed && n === 0) {
-          sr.status = 'failed';
-          rep.findings.push({ rule: 'header_only', severity: 'error', file: rel, message: `${s.symbol}: no rows left to store`, action: 'failed' });
-        }
-        if (sr.status === 'ok') sr.contentHash = batch.put(res.bars, { sourceFile: rel, adjusted: s.adjusted });
-        else rep.status = 'failed';
-        rep.series.push(sr);
-      });
-      rep.counts = countBySeverity(rep.findings);
-      if (rep.status === 'failed') failed = true;
-      reports.push(rep);
-    });
+    } else {
+      for (let i = 0; i < jobs.length; i++) {
+        if (opts.signal?.aborted) throw new DataError('import interrupted: nothing was stored');
+        results[i] = processFile(jobs[i]);
+        progress({ job: 'import', phase: 'read + validate', done: ++done, total: files.length, message: jobs[i].rel });
+        await new Promise((r) => setImmediate(r)); // let progress and cancellation through
+      }
+    }
+  } catch (e) {
+    for (const r of results) for (const st of r?.staged ?? []) fs.rmSync(st.tmp, { force: true });
+    batch.abort();
+    if (opts.signal?.aborted) throw new DataError('import cancelled: nothing was stored');
+    throw e;
+  }
+  const reports = results.map((r) => r.report);
+  const failed = reports.some((r) => r.status === 'failed');
+  try {
+    for (const r of results) for (const st of r.staged) batch.adopt(st);
   } catch (e) {
     batch.abort();
     throw e;

@@ -106,9 +106,11 @@ function scanLines(buf: Buffer, sep: number): Scan {
   let blank = true;
   let inQuote = false;
   const len = buf.length;
+  // Quote tracking only when the file has quotes at all (keeps the common loop tight).
+  const quotes = buf.indexOf(QUOTE) >= 0;
   for (let i = 0; i < len; i++) {
     const b = buf[i];
-    if (b === QUOTE) inQuote = !inQuote;
+    if (quotes && b === QUOTE) inQuote = !inQuote;
     else if (inQuote) continue;
     else if (b === sep) {
       count++;
@@ -341,9 +343,23 @@ export function loadBuffer(file: string, buf: Buffer, opts: LoadOptions): LoadRe
   }
   const H = df.height;
 
+  // All numeric columns in one polars pass (nulls → NaN), converted to typed arrays once, on first use.
+  let numeric: Map<number, Float64Array> | null = null;
   const numCol = (i: number): Float64Array => {
-    const s = df.select(pl.col(`c${i}`).cast(pl.Float64).fillNull(pl.lit(NaN))).getColumn(`c${i}`);
-    return s.toTypedArray() as Float64Array;
+    if (!numeric) {
+      numeric = new Map();
+      const idxs = roles.map((r, k) => (dtypes[`c${k}`] === pl.Float64 && r !== 'value' ? k : -1)).filter((k) => k >= 0);
+      if (idxs.length) {
+        const o = df.select(...idxs.map((k) => pl.col(`c${k}`).fillNull(pl.lit(NaN))));
+        for (const k of idxs) numeric.set(k, o.getColumn(`c${k}`).toTypedArray() as Float64Array);
+      }
+    }
+    let a = numeric.get(i);
+    if (!a) {
+      a = df.select(pl.col(`c${i}`).fillNull(pl.lit(NaN))).getColumn(`c${i}`).toTypedArray() as Float64Array;
+      numeric.set(i, a);
+    }
+    return a;
   };
   const rawField = (r: number, i: number): string => {
     const parts = splitLine(lineText(buf, scan, rowLine[r] - 1), sepChar);
@@ -355,11 +371,15 @@ export function loadBuffer(file: string, buf: Buffer, opts: LoadOptions): LoadRe
   // Timestamps.
   const ts = new Float64Array(H).fill(NaN);
   const tsIdx = tsCol >= 0 ? tsCol : dateCol;
-  const tsText = df.getColumn(`c${tsIdx}`).toArray() as (string | null)[];
   const timeText = tsCol < 0 && timeCol >= 0 ? (df.getColumn(`c${timeCol}`).toArray() as (string | null)[]) : null;
+  // Date text is pulled into JS only when needed (a separate time column); otherwise polars parses it below.
+  const tsText = timeText ? (df.getColumn(`c${tsIdx}`).toArray() as (string | null)[]) : null;
   if (tsCol < 0 && timeCol >= 0) base.notes.push(`timestamps from ${names[dateCol]} + ${names[timeCol]}`);
   const samples: string[] = [];
-  for (let r = 0; r < H && samples.length < 200; r++) if (!rowBad[r] && tsText[r]) samples.push(tsText[r]!);
+  {
+    const head = tsText ?? (df.getColumn(`c${tsIdx}`).head(Math.min(H, 400)).toArray() as (string | null)[]);
+    for (let r = 0; r < head.length && samples.length < 200; r++) if (!rowBad[r] && head[r]) samples.push(head[r]!);
+  }
   let fmt: DateFormat | undefined = opts.dateFormat;
   if (!fmt) {
     const det = detectDateFormat(samples);
@@ -369,9 +389,26 @@ export function loadBuffer(file: string, buf: Buffer, opts: LoadOptions): LoadRe
   }
   const pt: ParsedTime = { ms: NaN, hasZone: false };
   let zoned = 0;
+  // Fast path: a fixed-width format polars can parse (ISO without zone, YYYYMMDD). Rows whose text has another
+  // length, or that polars cannot parse, go through our own parser, which gives the exact finding.
+  const fast = timeText ? null : polarsFormat(samples, fmt);
+  let fastMs: Float64Array | null = null;
+  let fastLen: Float64Array | null = null;
+  if (fast) {
+    const c = pl.col(`c${tsIdx}`);
+    const parsed = fast.dateOnly ? c.str.strptime(pl.Date, fast.fmt).cast(pl.Float64).mul(86_400_000) : c.str.strptime(pl.Datetime('ms'), fast.fmt).cast(pl.Float64).div(1000);
+    const o = df.select(parsed.fillNull(pl.lit(NaN)).alias('t'), c.str.lengths().cast(pl.Float64).fillNull(pl.lit(-1)).alias('n'));
+    fastMs = o.getColumn('t').toTypedArray() as Float64Array;
+    fastLen = o.getColumn('n').toTypedArray() as Float64Array;
+  }
+  const tsTextAt = (r: number): string | null => (tsText ? tsText[r] : (df.getColumn(`c${tsIdx}`).get(r) as string | null));
   for (let r = 0; r < H; r++) {
     if (rowBad[r]) continue;
-    const t = tsText[r];
+    if (fastMs && fastLen![r] === fast!.len && fastMs[r] === fastMs[r]) {
+      ts[r] = wallToUtc(fastMs[r], opts.tz);
+      continue;
+    }
+    const t = tsTextAt(r);
     if (t === null || t.trim() === '') {
       rowBad[r] = 1;
       base.findings.push(finding('missing_field', file, 'timestamp is empty', { line: rowLine[r], row: r, field: names[tsIdx] }));
@@ -522,6 +559,28 @@ export function loadBuffer(file: string, buf: Buffer, opts: LoadOptions): LoadRe
     }
   }
   return base;
+}
+
+/** A polars strptime format for fixed-width samples (all the same length and shape), or null. */
+function polarsFormat(samples: string[], fmt: DateFormat): { fmt: string; len: number; dateOnly: boolean } | null {
+  if (samples.length === 0) return null;
+  const len = samples[0].length;
+  if (!samples.every((s) => s.length === len)) return null;
+  const s0 = samples[0];
+  const shapes: [RegExp, string, boolean][] =
+    fmt === 'ymd8'
+      ? [[/^\d{8}$/, '%Y%m%d', true]]
+      : fmt === 'iso'
+        ? [
+            [/^\d{4}-\d{2}-\d{2}$/, '%Y-%m-%d', true],
+            [/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/, '%Y-%m-%d %H:%M:%S', false],
+            [/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$/, '%Y-%m-%dT%H:%M:%S', false],
+            [/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$/, '%Y-%m-%d %H:%M', false],
+            [/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/, '%Y-%m-%dT%H:%M', false],
+          ]
+        : [];
+  for (const [re, f, dateOnly] of shapes) if (re.test(s0) && samples.every((s) => re.test(s))) return { fmt: f, len, dateOnly };
+  return null;
 }
 
 function loadParquet(file: string, buf: Buffer, opts: LoadOptions, base: LoadResult): LoadResult {

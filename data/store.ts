@@ -212,37 +212,53 @@ function tfOrder(label: string): number {
   return tf.unit === 'tick' ? 0 : tf.ms;
 }
 
-interface Staged {
-  bars: BarSeries;
-  meta: PutMeta;
+/** A bar file written to a temporary path, waiting for commit(). */
+export interface StagedFile {
   tmp: string;
-  final: string;
-  rel: string;
+  symbol: string;
+  timeframe: string;
+  rows: number;
+  firstTs: number | null;
+  lastTs: number | null;
   hash: string;
+  tz: string;
+  meta: PutMeta;
 }
 
 export class StoreBatch {
-  private staged: Staged[] = [];
+  private staged: StagedFile[] = [];
   private done = false;
   constructor(private store: BarStore) {}
 
+  private check(symbol: string, tf: string): void {
+    if (this.done) throw new UsageError('batch already finished');
+    if (this.staged.some((s) => s.symbol === symbol && s.timeframe === tf)) {
+      throw new UsageError(`${symbol} ${tf} appears twice in one import; import the files separately or give distinct --symbol names`);
+    }
+  }
+
   /** Write the bars to a temporary file; nothing is visible until commit(). */
   put(bars: BarSeries, meta: PutMeta = {}): string {
-    if (this.done) throw new UsageError('batch already finished');
-    const ws = this.store.ws;
-    const sym = bars.symbol;
     const tf = bars.timeframe.label;
-    if (this.staged.some((s) => s.bars.symbol === sym && s.bars.timeframe.label === tf)) {
-      throw new UsageError(`${sym} ${tf} appears twice in one import; import the files separately or give distinct --symbol names`);
-    }
-    const rel = this.store.relPath(sym, tf);
-    const final = ws.path(rel);
-    fs.mkdirSync(path.dirname(final), { recursive: true });
-    const tmp = ws.path('tmp', `${sym}.${tf}.${process.pid}.${Date.now()}.${this.staged.length}.arrow`);
+    this.check(bars.symbol, tf);
+    const ws = this.store.ws;
+    const tmp = ws.path('tmp', `${bars.symbol}.${tf}.${process.pid}.${Date.now()}.${this.staged.length}.arrow`);
     fs.writeFileSync(tmp, encodeBars(bars));
     const hash = contentHash(bars);
-    this.staged.push({ bars, meta, tmp, final, rel, hash });
+    const n = bars.ts.length;
+    this.staged.push({ tmp, symbol: bars.symbol, timeframe: tf, rows: n, firstTs: n ? bars.ts[0] : null, lastTs: n ? bars.ts[n - 1] : null, hash, tz: bars.tz, meta });
     return hash;
+  }
+
+  /** Take over a bar file another thread wrote to a temporary path. */
+  adopt(st: StagedFile): void {
+    try {
+      this.check(st.symbol, st.timeframe);
+    } catch (e) {
+      fs.rmSync(st.tmp, { force: true });
+      throw e;
+    }
+    this.staged.push(st);
   }
 
   get size(): number {
@@ -268,21 +284,21 @@ export class StoreBatch {
       ws.db.transaction(() => {
         const importId = extra?.();
         for (const s of this.staged) {
-          const n = s.bars.ts.length;
           upsert.run({
-            symbol: s.bars.symbol, timeframe: s.bars.timeframe.label, rows: n,
-            first: n ? s.bars.ts[0] : null, last: n ? s.bars.ts[n - 1] : null, hash: s.hash, path: s.rel,
-            source: s.meta.sourceFile ?? null, adjusted: s.meta.adjusted ? 1 : 0, tz: s.bars.tz, importId: s.meta.importId ?? importId ?? null, now,
+            symbol: s.symbol, timeframe: s.timeframe, rows: s.rows, first: s.firstTs, last: s.lastTs, hash: s.hash, path: this.store.relPath(s.symbol, s.timeframe),
+            source: s.meta.sourceFile ?? null, adjusted: s.meta.adjusted ? 1 : 0, tz: s.tz, importId: s.meta.importId ?? importId ?? null, now,
           });
         }
         for (const s of this.staged) {
+          const final = ws.path(this.store.relPath(s.symbol, s.timeframe));
+          fs.mkdirSync(path.dirname(final), { recursive: true });
           let backup: string | null = null;
-          if (fs.existsSync(s.final)) {
+          if (fs.existsSync(final)) {
             backup = `${s.tmp}.old`;
-            fs.renameSync(s.final, backup);
+            fs.renameSync(final, backup);
           }
-          backups.push({ final: s.final, backup });
-          fs.renameSync(s.tmp, s.final);
+          backups.push({ final, backup });
+          fs.renameSync(s.tmp, final);
         }
       })();
     } catch (e) {
@@ -299,7 +315,7 @@ export class StoreBatch {
       throw e;
     }
     for (const b of backups) if (b.backup) fs.rmSync(b.backup, { force: true });
-    for (const s of this.staged) this.store.invalidate(s.bars.symbol, s.bars.timeframe.label);
+    for (const s of this.staged) this.store.invalidate(s.symbol, s.timeframe);
   }
 
   abort(): void {

@@ -7,7 +7,7 @@
  *
  * applyPolicy turns the findings into what the import does: fail, drop bad rows, or fix what has an honest fix.
  */
-import { DAY_MS, isIntraday } from '../src/timeframe.ts';
+import { DAY_MS, isIntraday, type Timeframe } from '../src/timeframe.ts';
 import type { BarSeries } from '../src/types.ts';
 import { formatTs, utcToWall } from '../src/tz.ts';
 import { finding, type Finding, type RuleName } from './findings.ts';
@@ -52,9 +52,12 @@ const SPLIT_LABELS = ['1/2', '1/3', '1/4', '2', '3', '4', '1/1.5', '1.5'] as con
 const SPLIT_TOL = 0.03;
 
 /** Index into SPLIT_RATIOS of the ratio `r` is within 3% of, or -1. */
+/** Every target is at most 1/1.5 or at least 1.5: ratios strictly between these bounds (almost all) are not split-like. */
+const SPLIT_LO = (1 / 1.5) * (1 + SPLIT_TOL);
+const SPLIT_HI = 1.5 * (1 - SPLIT_TOL);
+
 function splitLike(r: number): number {
-  // Fast reject: every target is at most 1/1.5 or at least 1.5, so ratios near 1 (almost all) are out.
-  if (!(r > 0) || (r > (1 / 1.5) * (1 + SPLIT_TOL) && r < 1.5 * (1 - SPLIT_TOL))) return -1;
+  if (!(r > 0) || (r > SPLIT_LO && r < SPLIT_HI)) return -1;
   for (let k = 0; k < SPLIT_RATIOS.length; k++) if (Math.abs(r / SPLIT_RATIOS[k] - 1) <= SPLIT_TOL) return k;
   return -1;
 }
@@ -95,12 +98,11 @@ const localDay = (t: number, tz: string): number => Math.floor(utcToWall(t, tz) 
 function select(a: Float64Array, lo: number, hi: number, k: number): number {
   while (hi > lo) {
     const mid = (lo + hi) >>> 1;
-    let x = a[lo];
-    let y = a[mid];
-    let z = a[hi];
-    if (x > y) [x, y] = [y, x];
-    if (y > z) y = z;
-    const pivot = x > y ? x : y;
+    const x = a[lo];
+    const y = a[mid];
+    const z = a[hi];
+    // Median of the three.
+    const pivot = x < y ? (y < z ? y : x < z ? z : x) : x < z ? x : y < z ? z : y;
     let i = lo;
     let j = hi;
     while (i <= j) {
@@ -132,35 +134,92 @@ function median(a: Float64Array, m: number): number {
   return (lo + hi) / 2;
 }
 
-export function validateBars(input: ValidateInput): Finding[] {
-  const { file, bars, lines, volumeKnown } = input;
-  const opts = input.options ?? {};
-  const spikeSigma = opts.spikeSigma ?? 10;
-  const staleRun = opts.staleRun ?? 5;
-  const now = input.now ?? Date.now();
-  const futureTol = opts.futureToleranceMs ?? DAY_MS;
-  const futureLimit = now + futureTol;
-  const n = bars.ts.length;
-  if (lines.length !== n) throw new Error(`validateBars: ${lines.length} lines for ${n} bars`);
-  const bad = input.badRows ?? new Uint8Array(n);
-  const { ts, open: O, high: H, low: L, close: C, volume: V, tz, timeframe: tf } = bars;
-  const out: Finding[] = [];
-  const fmt = (t: number) => formatTs(t, tz);
-  const at = (rule: RuleName, i: number, message: string, field?: string) => {
-    const f = finding(rule, file, message, { line: lines[i], row: i });
-    if (field !== undefined) f.field = field;
-    out.push(f);
-  };
+/** Where findings go. The hot loops below are plain functions over locals (no closures), so V8 keeps them fast. */
+interface Sink {
+  file: string;
+  lines: Int32Array;
+  tz: string;
+  out: Finding[];
+}
 
-  // Time structure of the timeframe.
-  const intraday = isIntraday(tf);
+function emit(s: Sink, rule: RuleName, i: number, message: string, field?: string): void {
+  const f = finding(rule, s.file, message, { line: s.lines[i], row: i });
+  if (field !== undefined) f.field = field;
+  s.out.push(f);
+}
+
+const fmtT = (s: Sink, t: number): string => formatTs(t, s.tz);
+
+function staleFinding(s: Sink, b: BarSeries, first: number, last: number, len: number, volumeKnown: boolean): void {
+  const vol = volumeKnown ? ` and volume ${b.volume[first]}` : '';
+  emit(s, 'stale_bars', first, `${len} consecutive bars (lines ${s.lines[first]}-${s.lines[last]}, ${fmtT(s, b.ts[first])} to ${fmtT(s, b.ts[last])}) have identical open/high/low/close ${b.open[first]}/${b.high[first]}/${b.low[first]}/${b.close[first]}${vol}: stale or forward-filled data?`);
+}
+
+/** The per-row rules of one good row. */
+function rowRules(s: Sink, b: BarSeries, i: number, futureLimit: number, now: number, futureTol: number): void {
+  const t = b.ts[i];
+  const o = b.open[i];
+  const h = b.high[i];
+  const l = b.low[i];
+  const c = b.close[i];
+  if (t > futureLimit) emit(s, 'future_timestamp', i, `timestamp ${fmtT(s, t)} is in the future: ${fmtDur(t - now)} after now (${fmtT(s, now)}), tolerance ${fmtDur(futureTol)}`, 'ts');
+  if (o <= 0) emit(s, 'non_positive_price', i, `open is ${o}: prices must be > 0`, 'open');
+  if (h <= 0) emit(s, 'non_positive_price', i, `high is ${h}: prices must be > 0`, 'high');
+  if (l <= 0) emit(s, 'non_positive_price', i, `low is ${l}: prices must be > 0`, 'low');
+  if (c <= 0) emit(s, 'non_positive_price', i, `close is ${c}: prices must be > 0`, 'close');
+  if (h < o || h < c) emit(s, 'high_below_open_close', i, `high ${h} is below ${o >= c ? `open ${o}` : `close ${c}`} (open ${o}, close ${c})`, 'high');
+  if (l > o || l > c) emit(s, 'low_above_open_close', i, `low ${l} is above ${o <= c ? `open ${o}` : `close ${c}`} (open ${o}, close ${c})`, 'low');
+  if (h < l) emit(s, 'high_below_low', i, `high ${h} is below low ${l}`, 'high');
+}
+
+/** Spacing rules between good rows p and i (t > tp). Returns 1 when the spacing does not fit the timeframe. */
+function spacingRules(s: Sink, tf: Timeframe, p: number, i: number, tp: number, t: number, mixedSoFar: number): number {
+  const d = t - tp;
   const tfMs = tf.ms;
-  const fixedTf = tfMs > 0 && tf.unit !== 'mo' && tf.unit !== 'tick';
-  const daily = tf.unit === 'd';
-  const calendarLong = tf.unit === 'w' || tf.unit === 'mo';
-  const longGap = 2.5 * tfMs;
+  const tz = s.tz;
+  const lines = s.lines;
+  if (isIntraday(tf)) {
+    if (d > tfMs && localDay(t, tz) === localDay(tp, tz)) {
+      emit(s, 'gap', i, `no bars from ${fmtT(s, tp)} (line ${lines[p]}) to ${fmtT(s, t)}: ${fmtDur(d)} between ${tf.label} bars inside one trading day`, 'ts');
+    }
+  } else if (tf.unit === 'd') {
+    if (d > 4 * DAY_MS) {
+      const missing = weekdaysIn(localDay(tp, tz) + 1, localDay(t, tz) - 1) - (tf.n - 1);
+      if (missing > 4) emit(s, 'gap', i, `no bars from ${fmtT(s, tp)} (line ${lines[p]}) to ${fmtT(s, t)}: ${missing} weekdays missing`, 'ts');
+    }
+  } else if ((tf.unit === 'w' || tf.unit === 'mo') && d > 2.5 * tfMs) {
+    emit(s, 'gap', i, `no bars from ${fmtT(s, tp)} (line ${lines[p]}) to ${fmtT(s, t)}: ${fmtDur(d)}, more than 2.5 ${tf.label} periods`, 'ts');
+  }
+  // Spacing against the timeframe. A DST change makes daily (or 4h) spacing 23h/25h in UTC but whole in local time.
+  if (tfMs > 0 && tf.unit !== 'mo' && tf.unit !== 'tick' && (d < tfMs || d % tfMs !== 0)) {
+    const wd = utcToWall(t, tz) - utcToWall(tp, tz);
+    if (wd < tfMs || wd % tfMs !== 0) {
+      if (mixedSoFar < MIXED_TIMEFRAME_CAP) {
+        emit(s, 'mixed_timeframe', i, `${fmtDur(d)} after line ${lines[p]} (${fmtT(s, tp)} to ${fmtT(s, t)}) is ${d < tfMs ? 'shorter than' : 'not a whole multiple of'} the ${tf.label} timeframe`, 'ts');
+      }
+      return 1;
+    }
+  }
+  return 0;
+}
 
-  const work = new Float64Array(n); // close-to-close log returns, for the spike statistics
+interface ScanResult {
+  /** number of close-to-close log returns written to `work` */
+  m: number;
+  volN: number;
+  volZero: number;
+  mixed: number;
+}
+
+/** Pass 1: per-row rules, order, spacing, split-like jumps, stale runs; collects the log returns into `work`. */
+function scan(s: Sink, b: BarSeries, bad: Uint8Array, volumeKnown: boolean, staleRun: number, now: number, futureTol: number, work: Float64Array): ScanResult {
+  const { ts, open: O, high: H, low: L, close: C, volume: V, timeframe: tf } = b;
+  const n = ts.length;
+  const lines = s.lines;
+  const futureLimit = now + futureTol;
+  const tfMs = tf.ms;
+  // Spacings that need no closer look: exactly one bar (fixed timeframes) - anything else goes to spacingRules.
+  const checkSpacing = tf.unit !== 'tick';
   let m = 0;
   let volN = 0;
   let volZero = 0;
@@ -168,106 +227,115 @@ export function validateBars(input: ValidateInput): Finding[] {
   let p = -1; // previous good row
   let runStart = -1;
   let runLen = 0;
-  const flushRun = () => {
-    if (runLen >= staleRun) {
-      const last = p;
-      const vol = volumeKnown ? ` and volume ${V[runStart]}` : '';
-      at('stale_bars', runStart, `${runLen} consecutive bars (lines ${lines[runStart]}-${lines[last]}, ${fmt(ts[runStart])} to ${fmt(ts[last])}) have identical open/high/low/close ${O[runStart]}/${H[runStart]}/${L[runStart]}/${C[runStart]}${vol}: stale or forward-filled data?`);
-    }
-  };
-
   for (let i = 0; i < n; i++) {
-    if (bad[i]) continue;
+    if (bad[i] !== 0) continue;
     const t = ts[i];
     if (t !== t) continue; // NaN timestamp: the loader reports it
     const o = O[i];
     const h = H[i];
     const l = L[i];
     const c = C[i];
-
-    if (t > futureLimit) at('future_timestamp', i, `timestamp ${fmt(t)} is in the future: ${fmtDur(t - now)} after now (${fmt(now)}), tolerance ${fmtDur(futureTol)}`, 'ts');
-
-    // Prices.
-    if (o <= 0) at('non_positive_price', i, `open is ${o}: prices must be > 0`, 'open');
-    if (h <= 0) at('non_positive_price', i, `high is ${h}: prices must be > 0`, 'high');
-    if (l <= 0) at('non_positive_price', i, `low is ${l}: prices must be > 0`, 'low');
-    if (c <= 0) at('non_positive_price', i, `close is ${c}: prices must be > 0`, 'close');
-    if (h < o || h < c) at('high_below_open_close', i, `high ${h} is below ${h < o && (h >= c || o >= c) ? `open ${o}` : `close ${c}`} (open ${o}, close ${c})`, 'high');
-    if (l > o || l > c) at('low_above_open_close', i, `low ${l} is above ${l > o && (l <= c || o <= c) ? `open ${o}` : `close ${c}`} (open ${o}, close ${c})`, 'low');
-    if (h < l) at('high_below_low', i, `high ${h} is below low ${l}`, 'high');
-
-    // Volume.
+    // Per-row rules, in one cheap test for the clean case.
+    if (!(t <= futureLimit && l > 0 && h >= o && h >= c && l <= o && l <= c)) rowRules(s, b, i, futureLimit, now, futureTol);
+    else if (!(o > 0 && c > 0 && h > 0)) rowRules(s, b, i, futureLimit, now, futureTol);
     if (volumeKnown) {
       const v = V[i];
       if (v === v) {
         volN++;
         if (v === 0) volZero++;
-        else if (v < 0) at('negative_volume', i, `volume is ${v}: volume cannot be negative`, 'volume');
+        else if (v < 0) emit(s, 'negative_volume', i, `volume is ${v}: volume cannot be negative`, 'volume');
       }
     }
-
-    if (p >= 0) {
-      const tp = ts[p];
-      const d = t - tp;
-      if (d < 0) at('unsorted_timestamp', i, `timestamp ${fmt(t)} is before ${fmt(tp)} on line ${lines[p]}: rows are not in time order`, 'ts');
-      else if (d === 0) at('duplicate_timestamp', i, `timestamp ${fmt(t)} repeats line ${lines[p]}`, 'ts');
-      else {
-        // Gaps.
-        if (intraday) {
-          if (d > tfMs && localDay(t, tz) === localDay(tp, tz)) {
-            at('gap', i, `no bars from ${fmt(tp)} (line ${lines[p]}) to ${fmt(t)}: ${fmtDur(d)} between ${tf.label} bars inside one trading day`, 'ts');
-          }
-        } else if (daily) {
-          if (d > 4 * DAY_MS) {
-            const a = localDay(tp, tz);
-            const b = localDay(t, tz);
-            const missing = weekdaysIn(a + 1, b - 1) - (tf.n - 1);
-            if (missing > 4) at('gap', i, `no bars from ${fmt(tp)} (line ${lines[p]}) to ${fmt(t)}: ${missing} weekdays missing`, 'ts');
-          }
-        } else if (calendarLong && d > longGap) {
-          at('gap', i, `no bars from ${fmt(tp)} (line ${lines[p]}) to ${fmt(t)}: ${fmtDur(d)}, more than 2.5 ${tf.label} periods`, 'ts');
-        }
-        // Spacing against the timeframe. A DST change makes daily (or 4h) spacing 23h/25h in UTC but whole in local time.
-        if (fixedTf && (d < tfMs || d % tfMs !== 0)) {
-          const wd = utcToWall(t, tz) - utcToWall(tp, tz);
-          if (wd < tfMs || wd % tfMs !== 0) {
-            mixed++;
-            if (mixed <= MIXED_TIMEFRAME_CAP) {
-              at('mixed_timeframe', i, `${fmtDur(d)} after line ${lines[p]} (${fmt(tp)} to ${fmt(t)}) is ${d < tfMs ? 'shorter than' : 'not a whole multiple of'} the ${tf.label} timeframe`, 'ts');
-            }
-          }
-        }
+    if (p < 0) {
+      runStart = i;
+      runLen = 1;
+      p = i;
+      continue;
+    }
+    const tp = ts[p];
+    const d = t - tp;
+    if (d < 0) emit(s, 'unsorted_timestamp', i, `timestamp ${fmtT(s, t)} is before ${fmtT(s, tp)} on line ${lines[p]}: rows are not in time order`, 'ts');
+    else if (d === 0) emit(s, 'duplicate_timestamp', i, `timestamp ${fmtT(s, t)} repeats line ${lines[p]}`, 'ts');
+    else if (checkSpacing && d !== tfMs) mixed += spacingRules(s, tf, p, i, tp, t, mixed);
+    const cp = C[p];
+    if (c > 0 && cp > 0) work[m++] = Math.log(c / cp);
+    if (o > 0 && cp > 0) {
+      const r = o / cp;
+      if (r <= SPLIT_LO || r >= SPLIT_HI) {
+        const k = splitLike(r);
+        if (k >= 0) emit(s, 'split_like_jump', i, `open ${o} is ${SPLIT_LABELS[k]}× the previous close ${cp} (line ${lines[p]}): a stock split or reverse split? Pass --adjust with an adjusted-close column, or adjust the prices for the split`, 'open');
       }
-      // Returns and jumps.
-      const cp = C[p];
-      if (c > 0 && cp > 0) work[m++] = Math.log(c / cp);
-      if (o > 0 && cp > 0) {
-        const k = splitLike(o / cp);
-        if (k >= 0) at('split_like_jump', i, `open ${o} is ${SPLIT_LABELS[k]}× the previous close ${cp} (line ${lines[p]}): a stock split or reverse split? Pass --adjust with an adjusted-close column, or adjust the prices for the split`, 'open');
-      }
-      // Stale runs.
-      if (o === O[p] && h === H[p] && l === L[p] && c === cp && (!volumeKnown || V[i] === V[p])) runLen++;
-      else {
-        flushRun();
-        runStart = i;
-        runLen = 1;
-      }
-    } else {
+    }
+    if (o === O[p] && h === H[p] && l === L[p] && c === cp && (!volumeKnown || V[i] === V[p])) runLen++;
+    else {
+      if (runLen >= staleRun) staleFinding(s, b, runStart, p, runLen, volumeKnown);
       runStart = i;
       runLen = 1;
     }
     p = i;
   }
-  flushRun();
+  if (p >= 0 && runLen >= staleRun) staleFinding(s, b, runStart, p, runLen, volumeKnown);
+  return { m, volN, volZero, mixed };
+}
+
+/** Pass 2: price spikes against the robust sigma, and zero volumes on a series that is not all-zero. */
+function scan2(s: Sink, b: BarSeries, bad: Uint8Array, med: number, sigma: number, limit: number, spikeSigma: number, zeroRows: boolean): void {
+  const { ts, open: O, close: C, volume: V } = b;
+  const n = ts.length;
+  const lines = s.lines;
+  const spikes = limit < Infinity;
+  // Slightly inside the exact bounds, so rounding never hides a spike; the exact test follows.
+  const hiRatio = Math.exp(med + limit) * (1 - 1e-9);
+  const loRatio = Math.exp(med - limit) * (1 + 1e-9);
+  let p = -1;
+  for (let i = 0; i < n; i++) {
+    if (bad[i] !== 0) continue;
+    const t = ts[i];
+    if (t !== t) continue;
+    if (zeroRows && V[i] === 0) emit(s, 'zero_volume', i, 'volume is 0', 'volume');
+    if (spikes && p >= 0) {
+      const c = C[i];
+      const cp = C[p];
+      // |log(c/cp) - med| > limit, without a log per row: compare the ratio with exp(med ± limit).
+      const q = c / cp;
+      if (c > 0 && cp > 0 && (q > hiRatio || q < loRatio)) {
+        const r = Math.log(q);
+        const dev = Math.abs(r - med);
+        // A split-like jump is reported as such, not again as a spike.
+        if (dev > limit && !(O[i] > 0 && splitLike(O[i] / cp) >= 0)) {
+          emit(s, 'price_spike', i, `close ${c} after ${cp} on line ${lines[p]}: log return ${r.toFixed(4)} is ${(dev / sigma).toFixed(1)} robust sigmas (sigma ${sigma.toPrecision(3)}, limit ${spikeSigma})`, 'close');
+        }
+      }
+    }
+    p = i;
+  }
+}
+
+export function validateBars(input: ValidateInput): Finding[] {
+  const { file, bars, lines, volumeKnown } = input;
+  const opts = input.options ?? {};
+  const spikeSigma = opts.spikeSigma ?? 10;
+  const staleRun = opts.staleRun ?? 5;
+  const now = input.now ?? Date.now();
+  const futureTol = opts.futureToleranceMs ?? DAY_MS;
+  const n = bars.ts.length;
+  if (lines.length !== n) throw new Error(`validateBars: ${lines.length} lines for ${n} bars`);
+  const bad = input.badRows ?? new Uint8Array(n);
+  if (bad.length !== n) throw new Error(`validateBars: badRows has ${bad.length} entries for ${n} bars`);
+  const sink: Sink = { file, lines, tz: bars.tz, out: [] };
+  const tf = bars.timeframe;
+
+  const work = new Float64Array(n); // close-to-close log returns, for the spike statistics
+  const { m, volN, volZero, mixed } = scan(sink, bars, bad, volumeKnown, staleRun, now, futureTol, work);
 
   if (mixed > MIXED_TIMEFRAME_CAP) {
-    out.push(finding('mixed_timeframe', file, `${mixed} bars in total have a spacing that does not fit the ${tf.label} timeframe (the first ${MIXED_TIMEFRAME_CAP} are listed): is the timeframe right, or are bars of several timeframes mixed?`, { field: 'ts' }));
+    sink.out.push(finding('mixed_timeframe', file, `${mixed} bars in total have a spacing that does not fit the ${tf.label} timeframe (the first ${MIXED_TIMEFRAME_CAP} are listed): is the timeframe right, or are bars of several timeframes mixed?`, { field: 'ts' }));
   }
   const allZero = volumeKnown && volN > 0 && volZero === volN;
-  if (allZero) out.push(finding('zero_volume', file, `volume is 0 on all ${volN} bars: an index or a source without volume? Volume-based rules and indicators mean nothing here`, { field: 'volume' }));
+  if (allZero) sink.out.push(finding('zero_volume', file, `volume is 0 on all ${volN} bars: an index or a source without volume? Volume-based rules and indicators mean nothing here`, { field: 'volume' }));
 
   // Robust sigma of the log returns: MAD * 1.4826 (mean absolute deviation * 1.2533 when more than half are equal).
-  let spikeLimit = Infinity;
+  let limit = Infinity;
   let med = 0;
   let sigma = 0;
   if (m >= MIN_SPIKE_RETURNS) {
@@ -280,35 +348,13 @@ export function validateBars(input: ValidateInput): Finding[] {
     }
     sigma = median(work, m) * MAD_SCALE;
     if (!(sigma > 0)) sigma = (sum / m) * MEAN_AD_SCALE;
-    if (sigma > 0) spikeLimit = spikeSigma * sigma;
+    if (sigma > 0) limit = spikeSigma * sigma;
   }
-
-  // Second pass: spikes and zero volumes (both need whole-series facts first).
   const zeroRows = volumeKnown && volZero > 0 && !allZero;
-  if (spikeLimit < Infinity || zeroRows) {
-    p = -1;
-    for (let i = 0; i < n; i++) {
-      if (bad[i]) continue;
-      const t = ts[i];
-      if (t !== t) continue;
-      if (zeroRows && V[i] === 0) at('zero_volume', i, 'volume is 0', 'volume');
-      if (p >= 0 && spikeLimit < Infinity) {
-        const c = C[i];
-        const cp = C[p];
-        if (c > 0 && cp > 0) {
-          const r = Math.log(c / cp);
-          const dev = Math.abs(r - med);
-          // A split-like jump is reported as such, not again as a spike.
-          if (dev > spikeLimit && !(O[i] > 0 && splitLike(O[i] / cp) >= 0)) {
-            at('price_spike', i, `close ${c} after ${cp} on line ${lines[p]}: log return ${r.toFixed(4)} is ${(dev / sigma).toFixed(1)} robust sigmas (sigma ${sigma.toPrecision(3)}, limit ${spikeSigma})`, 'close');
-          }
-        }
-      }
-      p = i;
-    }
-  }
+  if (limit < Infinity || zeroRows) scan2(sink, bars, bad, med, sigma, limit, spikeSigma, zeroRows);
 
   // Report in file order; whole-file findings first.
+  const out = sink.out;
   if (out.length > 1) out.sort((a, b) => (a.line ?? -1) - (b.line ?? -1));
   return out;
 }
@@ -507,26 +553,26 @@ export function applyPolicy(bars: BarSeries, lines: Int32Array, findings: Findin
     });
   }
   // 3. Of rows sharing a timestamp keep the last (in file order, which the stable sort preserved).
-  const dupDropped = new Uint8Array(n);
-  const keptFor = new Int32Array(n).fill(-1); // for a dropped duplicate: the row kept in its place
+  const keptFor = new Map<number, number>(); // dropped duplicate row -> the row kept for its timestamp
   const final = new Int32Array(cnt);
   let fc = 0;
   for (let k = 0; k < cnt; k++) {
     const r = order[k];
     if (k + 1 < cnt && ts[order[k + 1]] === ts[r]) {
-      dupDropped[r] = 1;
       flags[r] |= DROP;
       continue;
     }
     final[fc++] = r;
-    // Point every dropped duplicate of this timestamp at the kept row.
-    for (let j = k - 1; j >= 0 && ts[order[j]] === ts[r]; j--) keptFor[order[j]] = r;
+    for (let j = k - 1; j >= 0 && ts[order[j]] === ts[r]; j--) keptFor.set(order[j], r);
   }
   // 4. Which rows moved: all but a longest run of survivors already in order (processed from the end, so that of
   //    equally long choices the earlier rows stay and the later ones move, as the validator reports them).
-  const moved = new Uint8Array(n);
-  const prevInFinal = new Int32Array(n).fill(-1);
+  const movedRows: number[] = [];
+  let moved: Uint8Array | undefined;
+  let prevInFinal: Int32Array | undefined;
   if (!sorted) {
+    moved = new Uint8Array(n);
+    prevInFinal = new Int32Array(n).fill(-1);
     const rank = new Int32Array(n);
     for (let k = 0; k < fc; k++) {
       rank[final[k]] = k;
@@ -553,20 +599,24 @@ export function applyPolicy(bars: BarSeries, lines: Int32Array, findings: Findin
       if (lo === len) len++;
     }
     for (let r = len > 0 ? tailRow[len - 1] : -1; r >= 0; r = link[r]) inRun[r] = 1;
-    for (let k = 0; k < fc; k++) if (!inRun[final[k]]) moved[final[k]] = changed[final[k]] = 1;
+    for (let r = 0; r < n; r++) {
+      if (flags[r] & DROP || inRun[r]) continue;
+      moved[r] = changed[r] = 1;
+      movedRows.push(r);
+    }
   }
   const movedTo = (r: number): string => {
-    const q = prevInFinal[r];
+    const q = prevInFinal![r];
     return q < 0 ? 'moved to the start' : `moved after line ${lines[q]} (${fmt(ts[q])})`;
   };
 
   // 5. Actions on the error findings, and findings for changed rows nothing explained yet.
-  const hasRule = new Map<string, true>();
+  const hasRule = new Set<string>();
   for (let k = 0; k < out.length; k++) {
     const r = errRow[k];
     if (r < 0) continue;
     const f = out[k];
-    hasRule.set(`${f.rule}:${r}`, true);
+    hasRule.add(`${f.rule}:${r}`);
     if (flags[r] & DROP) {
       f.action = 'dropped';
       continue;
@@ -574,16 +624,14 @@ export function applyPolicy(bars: BarSeries, lines: Int32Array, findings: Findin
     f.action = 'fixed';
     if (f.rule === 'high_below_open_close' || f.rule === 'high_below_low') f.fixedTo = String(newHigh![r]);
     else if (f.rule === 'low_above_open_close') f.fixedTo = String(newLow![r]);
-    else if (f.rule === 'unsorted_timestamp') f.fixedTo = moved[r] ? movedTo(r) : 'in time order after sorting (other rows moved)';
+    else if (f.rule === 'unsorted_timestamp') f.fixedTo = moved?.[r] ? movedTo(r) : 'in time order after sorting';
     else if (f.rule === 'duplicate_timestamp') f.fixedTo = 'this row kept: the last row for its timestamp';
   }
-  for (let r = 0; r < n; r++) {
-    if (dupDropped[r] && !hasRule.has(`duplicate_timestamp:${r}`)) {
-      const q = keptFor[r];
-      addRow('duplicate_timestamp', r, `timestamp ${fmt(ts[r])} also on line ${lines[q]}: the last row for a timestamp is kept`, 'dropped');
-    } else if (moved[r] && !(flags[r] & DROP) && !hasRule.has(`unsorted_timestamp:${r}`)) {
-      addRow('unsorted_timestamp', r, `timestamp ${fmt(ts[r])} is out of time order`, 'fixed', movedTo(r));
-    }
+  for (const [r, q] of keptFor) {
+    if (!hasRule.has(`duplicate_timestamp:${r}`)) addRow('duplicate_timestamp', r, `timestamp ${fmt(ts[r])} also on line ${lines[q]}: the last row for a timestamp is kept`, 'dropped');
+  }
+  for (const r of movedRows) {
+    if (!hasRule.has(`unsorted_timestamp:${r}`)) addRow('unsorted_timestamp', r, `timestamp ${fmt(ts[r])} is out of time order`, 'fixed', movedTo(r));
   }
 
   let dropped = 0;

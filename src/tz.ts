@@ -29,21 +29,50 @@ function fmt(tz: string): Intl.DateTimeFormat {
   return f;
 }
 
+// Offsets for the hours 1900..2100 are kept in one Int32Array per zone (seconds; a sentinel marks "not yet
+// computed"): a lookup is index arithmetic, which matters because imports and resampling convert every bar.
+const BASE_HOUR = Math.floor(Date.UTC(1900, 0, 1) / HOUR);
+const SPAN_HOURS = Math.floor(Date.UTC(2100, 0, 1) / HOUR) - BASE_HOUR;
+const UNSET = -2147483648;
+const tables = new Map<string, Int32Array>();
+
+function computeOffset(key: number, tz: string): number {
+  const parts = fmt(tz).formatToParts(new Date(key * HOUR));
+  const get = (t: string) => Number(parts.find((p) => p.type === t)!.value);
+  const asUtc = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));
+  return asUtc - key * HOUR;
+}
+
 /** Offset of `tz` from UTC at instant `utcMs`, in ms (e.g. -5h for New York in winter). */
 export function tzOffset(utcMs: number, tz: string): number {
   if (tz === 'UTC' || tz === 'Etc/UTC') return 0;
+  const key = Math.floor(utcMs / HOUR);
+  const idx = key - BASE_HOUR;
+  if (idx >= 0 && idx < SPAN_HOURS) {
+    let t = tables.get(tz);
+    if (!t) {
+      t = new Int32Array(SPAN_HOURS).fill(UNSET);
+      tables.set(tz, t);
+    }
+    const v = t[idx];
+    if (v !== UNSET) return v * 1000;
+    // Fill the whole UTC day at once when its first and last hour agree (no transition inside): one Intl call
+    // pair per day instead of one per hour.
+    const d0 = idx - (idx % 24);
+    const a = computeOffset(BASE_HOUR + d0, tz);
+    const b = computeOffset(BASE_HOUR + d0 + 23, tz);
+    if (a === b) t.fill(a / 1000, d0, Math.min(SPAN_HOURS, d0 + 24));
+    else for (let h = d0; h < Math.min(SPAN_HOURS, d0 + 24); h++) t[h] = computeOffset(BASE_HOUR + h, tz) / 1000;
+    return t[idx] * 1000;
+  }
   let cache = offsetCache.get(tz);
   if (!cache) {
     cache = new Map();
     offsetCache.set(tz, cache);
   }
-  const key = Math.floor(utcMs / HOUR);
   const hit = cache.get(key);
   if (hit !== undefined) return hit;
-  const parts = fmt(tz).formatToParts(new Date(key * HOUR));
-  const get = (t: string) => Number(parts.find((p) => p.type === t)!.value);
-  const asUtc = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));
-  const off = asUtc - key * HOUR;
+  const off = computeOffset(key, tz);
   cache.set(key, off);
   return off;
 }

@@ -15,9 +15,9 @@ const tick = (ms = 30) => new Promise((r) => setTimeout(r, ms));
 const KEY = { down: '\x1b[B', up: '\x1b[A', enter: '\r', esc: '\x1b', tab: '\t' };
 
 let ws: Workspace;
-beforeAll(() => {
+beforeAll(async () => {
   ws = tmpWorkspace();
-  const r = importData(ws, new BarStore(ws), {
+  const r = await importData(ws, new BarStore(ws), {
     paths: [path.join(SHARED, 'backtrader/nvda-2014.txt'), path.join(SHARED, 'backtrader/orcl-2014.txt'), path.join(SHARED, 'backtrader/2006-min-005.txt')],
     tz: 'UTC', adjust: false, onError: 'fail',
   });

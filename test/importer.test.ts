@@ -20,11 +20,11 @@ function snapshot(wsDir: string) {
   return files;
 }
 
-describe('import: atomic, reported, stored', () => {
-  it('stores bars whose content hash matches what was read, and loads them back identically', () => {
+describe('import: atomic, reported, stored', async () => {
+  it('stores bars whose content hash matches what was read, and loads them back identically', async () => {
     const ws = tmpWorkspace();
     const store = new BarStore(ws);
-    const r = importData(ws, store, { ...opts, paths: [path.join(SHARED, 'backtrader/orcl-2014.txt')] });
+    const r = await importData(ws, store, { ...opts, paths: [path.join(SHARED, 'backtrader/orcl-2014.txt')] });
     expect(r.status).toBe('ok');
     const info = store.info('ORCL');
     expect(info.rows).toBe(252);
@@ -40,10 +40,10 @@ describe('import: atomic, reported, stored', () => {
     ws.close();
   });
 
-  it('a failed import of a directory stores nothing, leaves earlier data untouched, and keeps its report', () => {
+  it('a failed import of a directory stores nothing, leaves earlier data untouched, and keeps its report', async () => {
     const ws = tmpWorkspace();
     const store = new BarStore(ws);
-    expect(importData(ws, store, { ...opts, paths: [path.join(SHARED, 'backtrader/orcl-2014.txt')] }).status).toBe('ok');
+    expect((await importData(ws, store, { ...opts, paths: [path.join(SHARED, 'backtrader/orcl-2014.txt')] })).status).toBe('ok');
     const before = snapshot(ws.dir);
     const beforeRows = store.list();
     const dir = tmpDir();
@@ -51,7 +51,7 @@ describe('import: atomic, reported, stored', () => {
     // A good ORCL update and a broken file in the same import.
     fs.writeFileSync(path.join(dir, 'orcl.csv'), 'Date,Open,High,Low,Close,Volume\n2015-01-02,1,2,0.5,1.5,10\n');
     fs.writeFileSync(path.join(dir, 'zbad.csv'), 'Date,Open,High,Low,Close,Volume\n2020-01-02,1,2,0.5,1.5,10\n2020-01-03,1,0.4,0.5,1.5,10\n');
-    const r = importData(ws, store, { ...opts, paths: [dir] });
+    const r = await importData(ws, store, { ...opts, paths: [dir] });
     expect(r.status).toBe('failed');
     expect(r.message).toMatch(/nothing was stored/);
     const bad = r.files.find((f) => f.file.endsWith('zbad.csv'))!;
@@ -67,7 +67,7 @@ describe('import: atomic, reported, stored', () => {
     ws.close();
   });
 
-  it('each broken-file case is reported and fails the import', () => {
+  it('each broken-file case is reported and fails the import', async () => {
     const cases: [string, string | Buffer, string][] = [
       ['empty.csv', '', 'empty_file'],
       ['bin.csv', Buffer.from([0, 1, 2, 3, 0, 0xff]), 'binary_file'],
@@ -84,7 +84,7 @@ describe('import: atomic, reported, stored', () => {
       const ws = tmpWorkspace();
       const dir = tmpDir();
       fs.writeFileSync(path.join(dir, name), content);
-      const r = importData(ws, new BarStore(ws), { ...opts, paths: [path.join(dir, name)] });
+      const r = await importData(ws, new BarStore(ws), { ...opts, paths: [path.join(dir, name)] });
       expect(r.status, name).toBe('failed');
       expect(r.files[0].findings.map((f) => f.rule), name).toContain(rule);
       expect(new BarStore(ws).list(), name).toEqual([]);
@@ -92,14 +92,14 @@ describe('import: atomic, reported, stored', () => {
     }
   });
 
-  it('--on-error drop stores the clean rows and lists each dropped row; fix repairs and says how', () => {
+  it('--on-error drop stores the clean rows and lists each dropped row; fix repairs and says how', async () => {
     const csv = ['Date,Open,High,Low,Close,Volume', '2020-01-02,1,2,0.5,1.5,10', '2020-01-03,1,0.9,0.5,0.8,10', '2020-01-06,1,2,0.5,abc,10', '2020-01-07,1,2,0.5,1.5,10'].join('\n');
     const dir = tmpDir();
     const file = path.join(dir, 'TEST.csv');
     fs.writeFileSync(file, csv);
     const ws = tmpWorkspace();
     const store = new BarStore(ws);
-    const d = importData(ws, store, { ...opts, onError: 'drop', paths: [file] });
+    const d = await importData(ws, store, { ...opts, onError: 'drop', paths: [file] });
     expect(d.status).toBe('ok');
     expect(d.files[0].series[0]).toMatchObject({ rowsIn: 4, rowsStored: 2, dropped: 2 });
     const dropped = d.files[0].findings.filter((f) => f.action === 'dropped').map((f) => f.line).sort();
@@ -108,7 +108,7 @@ describe('import: atomic, reported, stored', () => {
 
     const ws2 = tmpWorkspace();
     const store2 = new BarStore(ws2);
-    const f = importData(ws2, store2, { ...opts, onError: 'fix', paths: [file] });
+    const f = await importData(ws2, store2, { ...opts, onError: 'fix', paths: [file] });
     expect(f.status).toBe('ok');
     // line 3: high 0.9 below open 1 → high = max(O,H,L,C) = 1; line 4 (non-numeric close) cannot be fixed → dropped
     expect(f.files[0].series[0]).toMatchObject({ rowsStored: 3, dropped: 1, fixed: 1 });
@@ -121,10 +121,10 @@ describe('import: atomic, reported, stored', () => {
     ws2.close();
   });
 
-  it('imports every file of shared/data in one go and reports what it inferred', () => {
+  it('imports every file of shared/data in one go and reports what it inferred', async () => {
     const ws = tmpWorkspace();
     const store = new BarStore(ws);
-    const r = importData(ws, store, { ...opts, onError: 'fix', paths: [path.join(SHARED, 'backtesting_py'), path.join(SHARED, 'pypfopt/spy_prices.csv')] });
+    const r = await importData(ws, store, { ...opts, onError: 'fix', paths: [path.join(SHARED, 'backtesting_py'), path.join(SHARED, 'pypfopt/spy_prices.csv')] });
     expect(r.status).toBe('ok');
     expect(store.symbols()).toEqual(['BTCUSD', 'EURUSD', 'GOOG', 'SPY']);
     expect(store.info('EURUSD').timeframe).toBe('1h');
