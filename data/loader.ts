@@ -7,13 +7,22 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import pl from 'nodejs-polars';
+import { createRequire } from 'node:module';
+import type PL from 'nodejs-polars';
 import { DataError } from '../src/errors.ts';
 import { inferTimeframe, type Timeframe } from '../src/timeframe.ts';
 import { allocBars, type BarSeries } from '../src/types.ts';
 import { wallToUtc } from '../src/tz.ts';
 import { finding, type Finding } from './findings.ts';
 import { detectDateFormat, looksLikeTime, parseTimeOfDay, parseTimestamp, type DateFormat, type ParsedTime } from './timeparse.ts';
+
+const requireCjs = createRequire(import.meta.url);
+let plModule: typeof PL | undefined;
+/** nodejs-polars loads a large native library: load it on first use, so commands and the console that never parse
+ * a file don't pay for it at start-up. */
+function polars(): typeof PL {
+  return (plModule ??= requireCjs('nodejs-polars') as typeof PL);
+}
 
 export interface LoadOptions {
   symbol?: string;
@@ -215,6 +224,7 @@ export function loadFile(file: string, opts: LoadOptions): LoadResult {
 }
 
 export function loadBuffer(file: string, buf: Buffer, opts: LoadOptions): LoadResult {
+  const pl = polars();
   const base: LoadResult = { file, format: 'csv', kind: 'ohlcv', series: [], findings: [], notes: [], fatal: false };
   const fail = (rule: Parameters<typeof finding>[0], msg: string, extra: Partial<Finding> = {}): LoadResult => {
     base.findings.push(finding(rule, file, msg, extra));
@@ -318,7 +328,7 @@ export function loadBuffer(file: string, buf: Buffer, opts: LoadOptions): LoadRe
   roles.forEach((r, i) => {
     dtypes[`c${i}`] = r === 'ts' || r === 'date' || r === 'time' || r === 'ignore' ? pl.Utf8 : pl.Float64;
   });
-  let df: pl.DataFrame;
+  let df: PL.DataFrame;
   try {
     df = pl.readCSV(Buffer.concat([Buffer.from(header), body]), {
       hasHeader: true, sep: sepChar, dtypes, ignoreErrors: true, quoteChar: '"', inferSchemaLength: 0,
@@ -584,6 +594,7 @@ function polarsFormat(samples: string[], fmt: DateFormat): { fmt: string; len: n
 }
 
 function loadParquet(file: string, buf: Buffer, opts: LoadOptions, base: LoadResult): LoadResult {
+  const pl = polars();
   base.format = 'parquet';
   const n = buf.length;
   const fail = (msg: string): LoadResult => {
@@ -594,7 +605,7 @@ function loadParquet(file: string, buf: Buffer, opts: LoadOptions, base: LoadRes
   if (n < 12 || buf.toString('latin1', n - 4) !== 'PAR1') return fail(`Parquet file is truncated: ${n} bytes and no closing PAR1 marker`);
   const footerLen = buf.readUInt32LE(n - 8);
   if (footerLen > n - 12) return fail(`Parquet footer claims ${footerLen.toLocaleString('en-US')} bytes of metadata but the file has only ${n.toLocaleString('en-US')} bytes: truncated or corrupt`);
-  let df: pl.DataFrame;
+  let df: PL.DataFrame;
   try {
     df = pl.readParquet(buf);
   } catch (e) {

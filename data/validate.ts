@@ -51,11 +51,11 @@ const SPLIT_RATIOS = [1 / 2, 1 / 3, 1 / 4, 2, 3, 4, 1 / 1.5, 1.5] as const;
 const SPLIT_LABELS = ['1/2', '1/3', '1/4', '2', '3', '4', '1/1.5', '1.5'] as const;
 const SPLIT_TOL = 0.03;
 
-/** Index into SPLIT_RATIOS of the ratio `r` is within 3% of, or -1. */
 /** Every target is at most 1/1.5 or at least 1.5: ratios strictly between these bounds (almost all) are not split-like. */
 const SPLIT_LO = (1 / 1.5) * (1 + SPLIT_TOL);
 const SPLIT_HI = 1.5 * (1 - SPLIT_TOL);
 
+/** Index into SPLIT_RATIOS of the ratio `r` is within 3% of, or -1. */
 function splitLike(r: number): number {
   if (!(r > 0) || (r > SPLIT_LO && r < SPLIT_HI)) return -1;
   for (let k = 0; k < SPLIT_RATIOS.length; k++) if (Math.abs(r / SPLIT_RATIOS[k] - 1) <= SPLIT_TOL) return k;
@@ -179,7 +179,8 @@ function spacingRules(s: Sink, tf: Timeframe, p: number, i: number, tp: number, 
   const tz = s.tz;
   const lines = s.lines;
   if (isIntraday(tf)) {
-    if (d > tfMs && localDay(t, tz) === localDay(tp, tz)) {
+    // Same local day, and more than one bar apart on the wall clock too (a DST fall-back hour is not a gap).
+    if (d > tfMs && localDay(t, tz) === localDay(tp, tz) && utcToWall(t, tz) - utcToWall(tp, tz) > tfMs) {
       emit(s, 'gap', i, `no bars from ${fmtT(s, tp)} (line ${lines[p]}) to ${fmtT(s, t)}: ${fmtDur(d)} between ${tf.label} bars inside one trading day`, 'ts');
     }
   } else if (tf.unit === 'd') {
@@ -235,9 +236,8 @@ function scan(s: Sink, b: BarSeries, bad: Uint8Array, volumeKnown: boolean, stal
     const h = H[i];
     const l = L[i];
     const c = C[i];
-    // Per-row rules, in one cheap test for the clean case.
+    // Per-row rules, in one cheap test for the clean case (low > 0 and low <= open, close <= high make all positive).
     if (!(t <= futureLimit && l > 0 && h >= o && h >= c && l <= o && l <= c)) rowRules(s, b, i, futureLimit, now, futureTol);
-    else if (!(o > 0 && c > 0 && h > 0)) rowRules(s, b, i, futureLimit, now, futureTol);
     if (volumeKnown) {
       const v = V[i];
       if (v === v) {
@@ -381,7 +381,7 @@ export interface PolicyResult {
 function rowResolver(lines: Int32Array): (f: Finding) => number {
   const n = lines.length;
   let ascending: boolean | undefined;
-  let byLine: Map<number, number> | undefined;
+  let lineIndex: Map<number, number> | undefined;
   return (f) => {
     if (f.row === undefined) return -1;
     const r = f.row;
@@ -401,11 +401,11 @@ function rowResolver(lines: Int32Array): (f: Finding) => number {
       }
       return lo < n && lines[lo] === f.line ? lo : -1;
     }
-    if (!byLine) {
-      byLine = new Map();
-      for (let k = 0; k < n; k++) byLine.set(lines[k], k);
+    if (!lineIndex) {
+      lineIndex = new Map();
+      for (let k = 0; k < n; k++) lineIndex.set(lines[k], k);
     }
-    return byLine.get(f.line) ?? -1;
+    return lineIndex.get(f.line) ?? -1;
   };
 }
 
@@ -444,9 +444,10 @@ const byLine = (a: Finding, b: Finding) => (a.line ?? -1) - (b.line ?? -1);
  * - fix: high/low inconsistencies are repaired, rows are stably sorted by time, of rows sharing a timestamp the last
  *   is kept, every other row with an error is dropped. File-level errors -> failed.
  * Warnings and infos are kept (an action the loader already set on them, like a dropped blank line, stays).
- * When nothing changes, the input bars and lines are returned as they are.
+ * When nothing changes, the input bars and lines are returned as they are. `file` names the file in findings this adds
+ * (default: the file of the first finding).
  */
-export function applyPolicy(bars: BarSeries, lines: Int32Array, findings: Finding[], mode: OnError): PolicyResult {
+export function applyPolicy(bars: BarSeries, lines: Int32Array, findings: Finding[], mode: OnError, file?: string): PolicyResult {
   const n = bars.ts.length;
   const out = findings.map((f) => ({ ...f }));
   for (const f of out) if (f.severity !== 'error' && f.action === undefined) f.action = 'kept';
@@ -457,7 +458,7 @@ export function applyPolicy(bars: BarSeries, lines: Int32Array, findings: Findin
       f.action = 'failed';
       failed = true;
     }
-    return { bars, lines, findings: out, dropped: 0, fixed: 0, failed };
+    return { bars, lines, findings: out.sort(byLine), dropped: 0, fixed: 0, failed };
   }
 
   const resolve = rowResolver(lines);
@@ -483,7 +484,7 @@ export function applyPolicy(bars: BarSeries, lines: Int32Array, findings: Findin
     else if (f.rule !== 'unsorted_timestamp' && f.rule !== 'duplicate_timestamp') flags[r] |= DROP;
   }
   const ts = bars.ts;
-  const file = out[0]?.file ?? ''; // findings of one import share the file
+  file ??= out[0]?.file ?? ''; // for findings about rows changed without one: findings of one import share the file
   const added: Finding[] = [];
   const addRow = (rule: RuleName, r: number, message: string, action: 'dropped' | 'fixed', fixedTo?: string) => {
     const f = finding(rule, file, message, { line: lines[r], row: r, field: 'ts', action });

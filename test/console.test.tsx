@@ -91,6 +91,17 @@ describe('console shell', () => {
     expect(session.getState().view).toBe('list');
   });
 
+  it('several keys in one chunk (fast typing, tmux send-keys) are handled one by one', async () => {
+    const { stdin, session } = mount();
+    stdin.write('jj');
+    await tick();
+    expect(session.getState().selected).toBe(2);
+    stdin.write('k\r');
+    await tick();
+    expect(session.getState().view).toBe('detail');
+    expect(session.getState().detail?.symbol).toBe(session.getState().visible[1].symbol);
+  });
+
   it('t resamples on the fly to the next timeframe', async () => {
     const { stdin, session } = mount();
     session.setFilter('MIN');

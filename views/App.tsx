@@ -40,7 +40,23 @@ export function App({ session, width, height, clock = () => new Date() }: AppPro
   }, [clock]);
 
   useInput((input, key) => {
-    const k: Key = { input, ...key };
+    // Several keys can arrive in one chunk (fast typing, tmux send-keys, a paste): handle them one by one,
+    // except in the palette and the filter, where a chunk is typed text.
+    const st = session.getState();
+    if (input.length > 1 && !key.ctrl && !key.meta && !st.palette.open && !st.filtering) {
+      for (const ch of input) {
+        const cr = ch === '\r' || ch === '\n';
+        handleKey({ ...NO_KEY, input: cr ? '' : ch, return: cr });
+      }
+      return;
+    }
+    handleKey({ ...key, input });
+  });
+
+  function handleKey(k: Key): void {
+    const { input } = k;
+    const key = k;
+    const s = session.getState();
     if (key.ctrl && input === 'c') return session.requestQuit();
     if (s.palette.open) return handlePaletteKey(session, k);
     if (s.filtering) return handleFilterKey(session, s, k);
@@ -61,7 +77,7 @@ export function App({ session, width, height, clock = () => new Date() }: AppPro
     if (pane) return session.setPane(pane.id);
     if (s.pane === 'data') return handleDataKey(session, s, k);
     if (s.pane === 'log') return handleLogKey(k, s.log.length, setLogOffset);
-  });
+  }
 
   const running = s.jobs.filter((j) => j.status === 'running');
   const bodyHeight = Math.max(3, height - 4);
@@ -108,6 +124,12 @@ export function App({ session, width, height, clock = () => new Date() }: AppPro
     </Box>
   );
 }
+
+const NO_KEY: Key = {
+  input: '', upArrow: false, downArrow: false, leftArrow: false, rightArrow: false, pageDown: false, pageUp: false, home: false, end: false,
+  return: false, escape: false, ctrl: false, shift: false, tab: false, backspace: false, delete: false, meta: false, super: false, hyper: false,
+  capsLock: false, numLock: false,
+};
 
 function pad(s: string, w: number): string {
   return s.length >= w ? s.slice(0, w) : s + ' '.repeat(w - s.length);

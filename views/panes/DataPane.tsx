@@ -5,9 +5,15 @@ import type { Key } from '../input.ts';
 import { LineChart, Table, sparkline } from '../widgets/index.ts';
 import { useTheme } from '../widgets/theme.ts';
 
-const fmtPrice = (x: number | null) => (x === null || !Number.isFinite(x) ? '—' : Math.abs(x) >= 1000 ? x.toFixed(2) : Math.abs(x) >= 1 ? x.toFixed(4).replace(/0{1,2}$/, '') : x.toFixed(6));
+/** Up to 6 significant digits, at most 2 decimals above 100: 3677.52, 19.765, 1.2343, 0.53465. */
+const fmtPrice = (x: number | null) => {
+  if (x === null || !Number.isFinite(x)) return '—';
+  const t = Math.abs(x) >= 100 ? x.toFixed(2) : Number(x.toPrecision(6)).toString();
+  return t;
+};
 const fmtPct = (x: number | null) => (x === null ? '—' : `${x >= 0 ? '+' : ''}${(x * 100).toFixed(2)}%`);
-const fmtInt = (x: number) => (Number.isFinite(x) ? Math.round(x).toLocaleString('en-US') : '—');
+const INT = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+const fmtInt = (x: number) => (Number.isFinite(x) ? INT.format(Math.round(x)) : '—');
 const day = (t: number | null) => (t === null ? '—' : new Date(t).toISOString().slice(0, 10));
 
 export function DataPane({ state, width, height }: { state: ConsoleState; width: number; height: number }) {
@@ -53,14 +59,22 @@ function DataDetail({ state, width, height }: { state: ConsoleState; width: numb
   const theme = useTheme();
   const d = state.detail!;
   const chartH = Math.max(5, Math.floor(height * 0.55));
-  const lowerH = Math.max(3, height - chartH - 2);
-  const leftW = Math.floor(width * 0.55);
-  const rightW = width - leftW - 1;
+  const lowerH = Math.max(3, height - chartH - (width >= 110 ? 2 : 3));
+  // Side by side from 110 columns; below that the bars take the width and the report is summarised in a line.
+  const wide = width >= 110;
+  const leftW = wide ? Math.floor(width * 0.55) : width;
+  const rightW = wide ? width - leftW - 1 : 0;
+  const errors = d.findings.filter((f) => f.includes(': error ')).length;
   const header = `${d.symbol}  ${d.timeframe}${d.resampled ? ' (resampled)' : ''}  range ${d.range}  ${fmtInt(d.bars)} bars  ${d.info.adjusted ? 'adjusted' : 'not adjusted'}  source ${d.info.sourceFile ?? '—'}`;
   const rows = d.recent.map((b) => ({ time: b.time, open: fmtPrice(b.open), high: fmtPrice(b.high), low: fmtPrice(b.low), close: fmtPrice(b.close), volume: fmtInt(b.volume) }));
   return (
     <Box flexDirection="column" width={width} height={height}>
       <Text bold wrap="truncate">{header}</Text>
+      {!wide && (
+        <Text wrap="truncate" color={theme.color ? (d.findingCount ? theme.warn : theme.muted) : undefined}>
+          {d.findingCount ? `import report: ${d.findingCount} finding${d.findingCount === 1 ? '' : 's'}${errors ? ` (${errors} error${errors === 1 ? '' : 's'})` : ''} — first: ${d.findings[0]?.replace(/^[^:]*:/, 'line ') ?? ''}` : 'import report: clean, no findings'}
+        </Text>
+      )}
       <LineChart series={[{ name: `${d.symbol} close`, values: d.closes }]} xLabels={d.labels} width={width} height={chartH} />
       <Box height={lowerH + 1}>
         <Box width={leftW} flexDirection="column">
@@ -80,8 +94,8 @@ function DataDetail({ state, width, height }: { state: ConsoleState; width: numb
             emptyText="no bars in range"
           />
         </Box>
-        <Box width={1} />
-        <Box width={rightW} flexDirection="column">
+        {wide && <Box width={1} />}
+        {wide && (<Box width={rightW} flexDirection="column">
           <Text bold wrap="truncate">{`import report (${d.findingCount} finding${d.findingCount === 1 ? '' : 's'})`}</Text>
           {d.findings.length === 0 ? (
             <Text color={theme.color ? theme.muted : undefined} wrap="truncate">clean: no findings</Text>
@@ -92,7 +106,7 @@ function DataDetail({ state, width, height }: { state: ConsoleState; width: numb
               </Text>
             ))
           )}
-        </Box>
+        </Box>)}
       </Box>
     </Box>
   );

@@ -1,0 +1,1033 @@
+/**
+ * Shared rolling kernels for indicators: batch functions over Float64Array columns, and incremental state classes
+ * (`update(x)` per value) that reproduce the batch functions exactly — same arithmetic in the same order, so the two
+ * agree bit for bit. Everything is O(1) per value (amortized): running sums, monotonic deques, ring buffers; no
+ * per-value allocation.
+ *
+ * Missing values: a value is missing when it is NaN or ±Infinity (`x - x !== 0`).
+ *  - Windowed kernels (rolling sum/mean/var/std/max/min/WMA/linear regression) output NaN while a missing value is
+ *    inside their window, i.e. until `n` valid values have followed it; the running sums restart from zero after it,
+ *    so a NaN never poisons them.
+ *  - Recursive kernels (EMA, Wilder) skip a missing value: its output is NaN and the state is kept. The warm-up counts
+ *    valid values only.
+ *  - trueRange is NaN when high, low or the previous value's close is missing.
+ *
+ * Precision: running sums are recomputed exactly from the window every `n` values (when the ring buffer wraps, which is
+ * also when the window is in chronological order in it), so rounding residue cannot accumulate; the variance and
+ * regression kernels accumulate deviations from a shift value taken from inside the window (reset at each recompute),
+ * which avoids the cancellation of raw sums of squares on high-priced series; a window of identical values gives a
+ * variance (and slope) of exactly 0, and a window of zeros a sum of exactly 0.
+ *
+ * Exports here are used by trend.ts and volatility.ts and may be imported by other indicator files: keep them stable.
+ */
+import type { IndicatorSpec, IndicatorStream, InputField, Ohlcv, ParamSpec } from './types.ts';
+
+// ---------------------------------------------------------------------------------------------------------------
+// Plumbing shared by indicator specs
+// ---------------------------------------------------------------------------------------------------------------
+
+/** True for NaN and ±Infinity. */
+export function isMissing(x: number): boolean {
+  return x - x !== 0;
+}
+
+/** A Float64Array of length n filled with NaN. */
+export function nanArray(n: number): Float64Array {
+  return new Float64Array(n).fill(NaN);
+}
+
+/** Upper bound of period parameters (TA-Lib's). */
+export const MAX_PERIOD = 100000;
+
+/** An integer period parameter spec. */
+export function periodParam(name: string, def: number, min = 2, max = MAX_PERIOD): ParamSpec {
+  return { name, default: def, min, max, int: true };
+}
+
+/** Check and complete a parameter vector (missing entries take their defaults); throws RangeError on a bad value. */
+export function resolveParams(name: string, specs: readonly ParamSpec[], p: readonly number[] | undefined): number[] {
+  const q: number[] = [];
+  for (let i = 0; i < specs.length; i++) {
+    const s = specs[i];
+    const v = p !== undefined && p[i] !== undefined ? p[i] : s.default;
+    if (typeof v !== 'number' || !Number.isFinite(v)) throw new RangeError(`${name}: ${s.name} must be a finite number, got ${v}`);
+    if (s.int && !Number.isInteger(v)) throw new RangeError(`${name}: ${s.name} must be an integer, got ${v}`);
+    if (s.min !== undefined && v < s.min) throw new RangeError(`${name}: ${s.name} must be >= ${s.min}, got ${v}`);
+    if (s.max !== undefined && v > s.max) throw new RangeError(`${name}: ${s.name} must be <= ${s.max}, got ${v}`);
+    q.push(v);
+  }
+  return q;
+}
+
+const FIELD_BIT: Record<InputField, number> = { open: 1, high: 2, low: 4, close: 8, volume: 16 };
+
+function fieldMask(fields: readonly InputField[]): number {
+  let m = 0;
+  for (const f of fields) m |= FIELD_BIT[f];
+  return m;
+}
+
+/** Number of bars in the columns an indicator reads; throws RangeError if they differ in length. */
+export function inputLength(input: Ohlcv, fields: readonly InputField[]): number {
+  const len = input[fields[0]].length;
+  for (const f of fields) {
+    if (input[f].length !== len) throw new RangeError(`input columns differ in length (${fields[0]} ${len}, ${f} ${input[f].length})`);
+  }
+  return len;
+}
+
+/**
+ * Bar-level missing values: a bar is missing for an indicator when any field it reads is missing. Returns the input
+ * itself when no read field has a missing value (the common case: no copy), else copies of the read fields with every
+ * read field of a missing bar set to NaN. Kernels then see the whole bar as missing.
+ */
+export function cleanInputs(input: Ohlcv, fields: readonly InputField[]): Ohlcv {
+  const len = inputLength(input, fields);
+  if (fields.length === 1) return input;
+  let anyMissing = false;
+  for (const f of fields) {
+    const a = input[f];
+    for (let i = 0; i < len; i++) {
+      if (a[i] - a[i] !== 0) {
+        anyMissing = true;
+        break;
+      }
+    }
+    if (anyMissing) break;
+  }
+  if (!anyMissing) return input;
+  const out: Ohlcv = { ...input };
+  for (const f of fields) out[f] = input[f].slice(0, len);
+  for (let i = 0; i < len; i++) {
+    let miss = false;
+    for (const f of fields) {
+      const x = input[f][i];
+      if (x - x !== 0) {
+        miss = true;
+        break;
+      }
+    }
+    if (miss) for (const f of fields) out[f][i] = NaN;
+  }
+  return out;
+}
+
+/** One bar of an incremental indicator: write the outputs for these inputs into the stream's output array. */
+export type StreamStep = (open: number, high: number, low: number, close: number, volume: number) => void;
+
+/**
+ * Wrap an incremental step with the bar-level missing rule of cleanInputs: when any read field is missing, the step
+ * sees NaN in every field. Returns `out` (reused between calls).
+ */
+export function guardStream(fields: readonly InputField[], out: Float64Array, step: StreamStep): IndicatorStream {
+  const m = fieldMask(fields);
+  return {
+    update(o: number, h: number, l: number, c: number, v: number): Float64Array {
+      if (
+        (m & 1 && o - o !== 0) ||
+        (m & 2 && h - h !== 0) ||
+        (m & 4 && l - l !== 0) ||
+        (m & 8 && c - c !== 0) ||
+        (m & 16 && v - v !== 0)
+      ) {
+        o = h = l = c = v = NaN;
+      }
+      step(o, h, l, c, v);
+      return out;
+    },
+  };
+}
+
+/** What an indicator file writes; makeSpec turns it into an IndicatorSpec (parameter checks, missing-bar rule). */
+export interface SpecDef {
+  name: string;
+  description: string;
+  group: IndicatorSpec['group'];
+  inputs: InputField[];
+  params: ParamSpec[];
+  outputs: string[];
+  note?: string;
+  /** Lookback for resolved (checked, defaulted) parameters. */
+  lookback(q: number[]): number;
+  /** Batch form over inputs already passed through cleanInputs; returns one column per output. */
+  batch(input: Ohlcv, q: number[]): Float64Array[];
+  /** Incremental form: returns a step writing this bar's outputs into `out` (NaN in every field = missing bar). */
+  step(q: number[], out: Float64Array): StreamStep;
+}
+
+/** Build an IndicatorSpec from a SpecDef. */
+export function makeSpec(d: SpecDef): IndicatorSpec {
+  const spec: IndicatorSpec = {
+    name: d.name,
+    description: d.description,
+    group: d.group,
+    inputs: d.inputs,
+    params: d.params,
+    outputs: d.outputs,
+    lookback: (p) => d.lookback(resolveParams(d.name, d.params, p)),
+    batch: (input, p) => d.batch(cleanInputs(input, d.inputs), resolveParams(d.name, d.params, p)),
+    stream: (p) => {
+      const q = resolveParams(d.name, d.params, p);
+      const out = nanArray(d.outputs.length);
+      return guardStream(d.inputs, out, d.step(q, out));
+    },
+  };
+  if (d.note !== undefined) spec.note = d.note;
+  return spec;
+}
+
+/**
+ * TA-Lib's single output start for multi-output indicators: at each bar where any of the columns listed in `keys` is
+ * NaN, set every column to NaN.
+ */
+export function maskRows(cols: Float64Array[], keys: readonly number[]): Float64Array[] {
+  const len = cols[0].length;
+  for (let i = 0; i < len; i++) {
+    let miss = false;
+    for (const k of keys) {
+      const v = cols[k][i];
+      if (v !== v) {
+        miss = true;
+        break;
+      }
+    }
+    if (miss) for (const col of cols) col[i] = NaN;
+  }
+  return cols;
+}
+
+function checkPeriod(n: number, min = 1): void {
+  if (!Number.isInteger(n) || n < min) throw new RangeError(`period must be an integer >= ${min}, got ${n}`);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Rolling sum / mean
+// ---------------------------------------------------------------------------------------------------------------
+
+/** Sum of the last n values; NaN until n valid values have followed the start or the last missing value. */
+export function rollingSum(src: Float64Array, n: number, out: Float64Array = new Float64Array(src.length)): Float64Array {
+  checkPeriod(n);
+  const len = src.length;
+  let sum = 0;
+  let cnt = 0; // valid values in the window (capped at n)
+  let phase = 0; // ring-buffer write position of the incremental form
+  let zeroRun = 0;
+  for (let i = 0; i < len; i++) {
+    const x = src[i];
+    if (x - x !== 0) {
+      sum = 0;
+      cnt = 0;
+      phase = 0;
+      zeroRun = 0;
+      out[i] = NaN;
+      continue;
+    }
+    zeroRun = x === 0 ? zeroRun + 1 : 0;
+    if (cnt < n) {
+      sum += x;
+      cnt++;
+      if (++phase === n) phase = 0;
+    } else {
+      sum += x - src[i - n];
+      if (++phase === n) {
+        phase = 0;
+        let s = 0;
+        for (let j = i - n + 1; j <= i; j++) s += src[j];
+        sum = s;
+      }
+    }
+    if (zeroRun >= n) sum = 0;
+    out[i] = cnt === n ? sum : NaN;
+  }
+  return out;
+}
+
+/** Incremental rollingSum. */
+export class RollingSum {
+  readonly n: number;
+  private readonly buf: Float64Array;
+  private pos = 0;
+  private cnt = 0;
+  private sum = 0;
+  private zeroRun = 0;
+
+  constructor(n: number) {
+    checkPeriod(n);
+    this.n = n;
+    this.buf = new Float64Array(n);
+  }
+
+  reset(): void {
+    this.pos = 0;
+    this.cnt = 0;
+    this.sum = 0;
+    this.zeroRun = 0;
+  }
+
+  update(x: number): number {
+    if (x - x !== 0) {
+      this.reset();
+      return NaN;
+    }
+    const n = this.n;
+    const buf = this.buf;
+    this.zeroRun = x === 0 ? this.zeroRun + 1 : 0;
+    if (this.cnt < n) {
+      this.sum += x;
+      this.cnt++;
+      buf[this.pos] = x;
+      if (++this.pos === n) this.pos = 0;
+    } else {
+      this.sum += x - buf[this.pos];
+      buf[this.pos] = x;
+      if (++this.pos === n) {
+        this.pos = 0;
+        let s = 0;
+        for (let j = 0; j < n; j++) s += buf[j];
+        this.sum = s;
+      }
+    }
+    if (this.zeroRun >= n) this.sum = 0;
+    return this.cnt === n ? this.sum : NaN;
+  }
+}
+
+/** Simple moving average (sum / n), TA-Lib's SMA. */
+export function rollingMean(src: Float64Array, n: number, out?: Float64Array): Float64Array {
+  const o = rollingSum(src, n, out);
+  for (let i = 0; i < o.length; i++) o[i] = o[i] / n;
+  return o;
+}
+
+/** Incremental rollingMean. */
+export class RollingMean {
+  private readonly s: RollingSum;
+  constructor(readonly n: number) {
+    this.s = new RollingSum(n);
+  }
+  update(x: number): number {
+    return this.s.update(x) / this.n;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Rolling variance / standard deviation
+// ---------------------------------------------------------------------------------------------------------------
+
+/**
+ * Rolling variance with `ddof` (0: population, TA-Lib's STDDEV/BBANDS; 1: sample). Accumulates s1 = Σ(x-c) and
+ * s2 = Σ(x-c)² with the shift c = the first value after a reset, then the newest value at each exact recompute;
+ * variance = (s2 - s1²/n)/(n - ddof), clamped at 0; exactly 0 when the window's values are all equal.
+ */
+export function rollingVar(src: Float64Array, n: number, ddof = 0, out: Float64Array = new Float64Array(src.length)): Float64Array {
+  checkPeriod(n);
+  const len = src.length;
+  let c = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let cnt = 0;
+  let phase = 0;
+  let same = 0;
+  let last = NaN;
+  const div = n - ddof;
+  for (let i = 0; i < len; i++) {
+    const x = src[i];
+    if (x - x !== 0) {
+      s1 = s2 = 0;
+      cnt = 0;
+      phase = 0;
+      same = 0;
+      last = NaN;
+      out[i] = NaN;
+      continue;
+    }
+    same = x === last ? same + 1 : 1;
+    last = x;
+    if (cnt < n) {
+      if (cnt === 0) c = x;
+      const d = x - c;
+      s1 += d;
+      s2 += d * d;
+      cnt++;
+      if (++phase === n) phase = 0;
+    } else {
+      const d = x - c;
+      const e = src[i - n] - c;
+      s1 += d - e;
+      s2 += d * d - e * e;
+      if (++phase === n) {
+        phase = 0;
+        c = x;
+        let a = 0;
+        let b = 0;
+        for (let j = i - n + 1; j <= i; j++) {
+          const dj = src[j] - c;
+          a += dj;
+          b += dj * dj;
+        }
+        s1 = a;
+        s2 = b;
+      }
+    }
+    if (cnt < n) {
+      out[i] = NaN;
+    } else if (same >= n) {
+      out[i] = 0;
+    } else {
+      let m2 = s2 - (s1 * s1) / n;
+      if (m2 < 0) m2 = 0;
+      out[i] = m2 / div;
+    }
+  }
+  return out;
+}
+
+/** Rolling standard deviation: sqrt(rollingVar). */
+export function rollingStd(src: Float64Array, n: number, ddof = 0, out?: Float64Array): Float64Array {
+  const o = rollingVar(src, n, ddof, out);
+  for (let i = 0; i < o.length; i++) o[i] = Math.sqrt(o[i]);
+  return o;
+}
+
+/** Incremental rollingVar; `update` returns the variance. */
+export class RollingVar {
+  readonly n: number;
+  readonly ddof: number;
+  private readonly buf: Float64Array;
+  private pos = 0;
+  private cnt = 0;
+  private c = 0;
+  private s1 = 0;
+  private s2 = 0;
+  private same = 0;
+  private last = NaN;
+
+  constructor(n: number, ddof = 0) {
+    checkPeriod(n);
+    this.n = n;
+    this.ddof = ddof;
+    this.buf = new Float64Array(n);
+  }
+
+  reset(): void {
+    this.pos = 0;
+    this.cnt = 0;
+    this.s1 = this.s2 = 0;
+    this.same = 0;
+    this.last = NaN;
+  }
+
+  update(x: number): number {
+    if (x - x !== 0) {
+      this.reset();
+      return NaN;
+    }
+    const n = this.n;
+    const buf = this.buf;
+    this.same = x === this.last ? this.same + 1 : 1;
+    this.last = x;
+    if (this.cnt < n) {
+      if (this.cnt === 0) this.c = x;
+      const d = x - this.c;
+      this.s1 += d;
+      this.s2 += d * d;
+      this.cnt++;
+      buf[this.pos] = x;
+      if (++this.pos === n) this.pos = 0;
+    } else {
+      const c = this.c;
+      const d = x - c;
+      const e = buf[this.pos] - c;
+      this.s1 += d - e;
+      this.s2 += d * d - e * e;
+      buf[this.pos] = x;
+      if (++this.pos === n) {
+        this.pos = 0;
+        this.c = x;
+        let a = 0;
+        let b = 0;
+        for (let j = 0; j < n; j++) {
+          const dj = buf[j] - x;
+          a += dj;
+          b += dj * dj;
+        }
+        this.s1 = a;
+        this.s2 = b;
+      }
+    }
+    if (this.cnt < n) return NaN;
+    if (this.same >= n) return 0;
+    let m2 = this.s2 - (this.s1 * this.s1) / n;
+    if (m2 < 0) m2 = 0;
+    return m2 / (n - this.ddof);
+  }
+}
+
+/** Incremental rollingStd. */
+export class RollingStd {
+  private readonly v: RollingVar;
+  constructor(n: number, ddof = 0) {
+    this.v = new RollingVar(n, ddof);
+  }
+  update(x: number): number {
+    return Math.sqrt(this.v.update(x));
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Rolling max / min (monotonic deque)
+// ---------------------------------------------------------------------------------------------------------------
+
+function rollingExtreme(src: Float64Array, n: number, out: Float64Array, isMax: boolean): Float64Array {
+  checkPeriod(n);
+  const len = src.length;
+  const dq = new Int32Array(len); // indices; head..tail-1 is the deque (never exceeds len pushes)
+  let head = 0;
+  let tail = 0;
+  let cnt = 0;
+  for (let i = 0; i < len; i++) {
+    const x = src[i];
+    if (x - x !== 0) {
+      head = tail;
+      cnt = 0;
+      out[i] = NaN;
+      continue;
+    }
+    if (cnt < n) cnt++;
+    if (tail > head && dq[head] <= i - n) head++;
+    if (isMax) while (tail > head && src[dq[tail - 1]] <= x) tail--;
+    else while (tail > head && src[dq[tail - 1]] >= x) tail--;
+    dq[tail++] = i;
+    out[i] = cnt === n ? src[dq[head]] : NaN;
+  }
+  return out;
+}
+
+/** Highest of the last n values (TA-Lib's MAX); NaN while a missing value is in the window. */
+export function rollingMax(src: Float64Array, n: number, out: Float64Array = new Float64Array(src.length)): Float64Array {
+  return rollingExtreme(src, n, out, true);
+}
+
+/** Lowest of the last n values (TA-Lib's MIN); NaN while a missing value is in the window. */
+export function rollingMin(src: Float64Array, n: number, out: Float64Array = new Float64Array(src.length)): Float64Array {
+  return rollingExtreme(src, n, out, false);
+}
+
+class RollingExtreme {
+  readonly n: number;
+  private readonly vals: Float64Array;
+  private readonly seqs: Float64Array;
+  private head = 0;
+  private size = 0;
+  private seq = 0;
+  private cnt = 0;
+
+  constructor(n: number, private readonly isMax: boolean) {
+    checkPeriod(n);
+    this.n = n;
+    this.vals = new Float64Array(n);
+    this.seqs = new Float64Array(n);
+  }
+
+  reset(): void {
+    this.size = 0;
+    this.cnt = 0;
+  }
+
+  update(x: number): number {
+    if (x - x !== 0) {
+      this.reset();
+      return NaN;
+    }
+    const n = this.n;
+    const vals = this.vals;
+    const seqs = this.seqs;
+    const t = ++this.seq;
+    if (this.cnt < n) this.cnt++;
+    // expire the front (window for this value: seq t-n+1..t); afterwards at most n-1 entries remain
+    if (this.size > 0 && seqs[this.head] <= t - n) {
+      if (++this.head === n) this.head = 0;
+      this.size--;
+    }
+    // pop dominated values from the back
+    while (this.size > 0) {
+      let b = this.head + this.size - 1;
+      if (b >= n) b -= n;
+      if (this.isMax ? vals[b] <= x : vals[b] >= x) this.size--;
+      else break;
+    }
+    let k = this.head + this.size;
+    if (k >= n) k -= n;
+    vals[k] = x;
+    seqs[k] = t;
+    this.size++;
+    return this.cnt === n ? vals[this.head] : NaN;
+  }
+}
+
+/** Incremental rollingMax. */
+export class RollingMax extends RollingExtreme {
+  constructor(n: number) {
+    super(n, true);
+  }
+}
+
+/** Incremental rollingMin. */
+export class RollingMin extends RollingExtreme {
+  constructor(n: number) {
+    super(n, false);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Weighted moving average (TA-Lib's WMA: weights 1..n, newest n, divided by n(n+1)/2)
+// ---------------------------------------------------------------------------------------------------------------
+
+/** TA-Lib's WMA; NaN while a missing value is in the window. */
+export function rollingWma(src: Float64Array, n: number, out: Float64Array = new Float64Array(src.length)): Float64Array {
+  checkPeriod(n);
+  const len = src.length;
+  const divider = (n * (n + 1)) / 2;
+  let s = 0; // Σ x over the window
+  let w = 0; // Σ weight·x
+  let cnt = 0;
+  let phase = 0;
+  for (let i = 0; i < len; i++) {
+    const x = src[i];
+    if (x - x !== 0) {
+      s = w = 0;
+      cnt = 0;
+      phase = 0;
+      out[i] = NaN;
+      continue;
+    }
+    if (cnt < n) {
+      cnt++;
+      s += x;
+      w += cnt * x;
+      if (++phase === n) phase = 0;
+    } else {
+      w += n * x - s;
+      s += x - src[i - n];
+      if (++phase === n) {
+        phase = 0;
+        let a = 0;
+        let b = 0;
+        for (let k = 0; k < n; k++) {
+          const v = src[i - n + 1 + k];
+          a += v;
+          b += (k + 1) * v;
+        }
+        s = a;
+        w = b;
+      }
+    }
+    out[i] = cnt === n ? w / divider : NaN;
+  }
+  return out;
+}
+
+/** Incremental rollingWma. */
+export class RollingWma {
+  readonly n: number;
+  private readonly buf: Float64Array;
+  private readonly divider: number;
+  private pos = 0;
+  private cnt = 0;
+  private s = 0;
+  private w = 0;
+
+  constructor(n: number) {
+    checkPeriod(n);
+    this.n = n;
+    this.buf = new Float64Array(n);
+    this.divider = (n * (n + 1)) / 2;
+  }
+
+  reset(): void {
+    this.pos = 0;
+    this.cnt = 0;
+    this.s = this.w = 0;
+  }
+
+  update(x: number): number {
+    if (x - x !== 0) {
+      this.reset();
+      return NaN;
+    }
+    const n = this.n;
+    const buf = this.buf;
+    if (this.cnt < n) {
+      this.cnt++;
+      this.s += x;
+      this.w += this.cnt * x;
+      buf[this.pos] = x;
+      if (++this.pos === n) this.pos = 0;
+    } else {
+      this.w += n * x - this.s;
+      this.s += x - buf[this.pos];
+      buf[this.pos] = x;
+      if (++this.pos === n) {
+        this.pos = 0;
+        let a = 0;
+        let b = 0;
+        for (let k = 0; k < n; k++) {
+          const v = buf[k];
+          a += v;
+          b += (k + 1) * v;
+        }
+        this.s = a;
+        this.w = b;
+      }
+    }
+    return this.cnt === n ? this.w / this.divider : NaN;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Rolling least-squares line over the last n values (x = 0 for the oldest, n-1 for the newest)
+// ---------------------------------------------------------------------------------------------------------------
+
+/** Rolling linear regression of the values on their bar position; see rollingLinreg. */
+export interface LinregColumns {
+  /** Slope per bar (TA-Lib's LINEARREG_SLOPE). */
+  slope: Float64Array;
+  /** Fitted value at the window's oldest bar (TA-Lib's LINEARREG_INTERCEPT). */
+  intercept: Float64Array;
+  /** Coefficient of determination R² of the fit, in [0, 1]; NaN for a flat window (undefined). */
+  r2: Float64Array;
+}
+
+const linregScratch = { slope: NaN, intercept: NaN, r2: NaN };
+
+/** From shifted sums (values y - c): s1 = Σ y', s2 = Σ y'², w = Σ (t+1)·y' for t = 0..n-1. Writes linregScratch. */
+function linregFromSums(n: number, c: number, s1: number, s2: number, w: number, flat: boolean, last: number): void {
+  if (flat) {
+    linregScratch.slope = 0;
+    linregScratch.intercept = last;
+    linregScratch.r2 = NaN;
+    return;
+  }
+  const sx = (n * (n - 1)) / 2;
+  const denX = (n * n * (n * n - 1)) / 12; // n·Σt² - (Σt)²
+  const sty = w - s1; // Σ t·y'
+  const num = n * sty - sx * s1;
+  const slope = num / denX;
+  linregScratch.slope = slope;
+  linregScratch.intercept = c + (s1 - slope * sx) / n;
+  const denY = n * s2 - s1 * s1;
+  if (denY > 0) {
+    const r2 = (num * num) / (denX * denY);
+    linregScratch.r2 = r2 > 1 ? 1 : r2;
+  } else {
+    linregScratch.r2 = NaN;
+  }
+}
+
+/**
+ * Rolling least-squares line of the last n values against their position (0 = oldest). Same numbers as TA-Lib's
+ * LINEARREG_SLOPE / LINEARREG_INTERCEPT (computed in O(1) per bar from running sums rather than TA-Lib's O(n) loop).
+ */
+export function rollingLinreg(src: Float64Array, n: number): LinregColumns {
+  checkPeriod(n, 2);
+  const len = src.length;
+  const slope = new Float64Array(len);
+  const intercept = new Float64Array(len);
+  const r2 = new Float64Array(len);
+  let c = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let w = 0;
+  let cnt = 0;
+  let phase = 0;
+  let same = 0;
+  let last = NaN;
+  for (let i = 0; i < len; i++) {
+    const x = src[i];
+    if (x - x !== 0) {
+      s1 = s2 = w = 0;
+      cnt = 0;
+      phase = 0;
+      same = 0;
+      last = NaN;
+      slope[i] = intercept[i] = r2[i] = NaN;
+      continue;
+    }
+    same = x === last ? same + 1 : 1;
+    last = x;
+    if (cnt < n) {
+      if (cnt === 0) c = x;
+      cnt++;
+      const d = x - c;
+      s1 += d;
+      s2 += d * d;
+      w += cnt * d;
+      if (++phase === n) phase = 0;
+    } else {
+      const d = x - c;
+      const e = src[i - n] - c;
+      w += n * d - s1;
+      s1 += d - e;
+      s2 += d * d - e * e;
+      if (++phase === n) {
+        phase = 0;
+        c = x;
+        let a = 0;
+        let b = 0;
+        let ww = 0;
+        for (let k = 0; k < n; k++) {
+          const dk = src[i - n + 1 + k] - c;
+          a += dk;
+          b += dk * dk;
+          ww += (k + 1) * dk;
+        }
+        s1 = a;
+        s2 = b;
+        w = ww;
+      }
+    }
+    if (cnt < n) {
+      slope[i] = intercept[i] = r2[i] = NaN;
+    } else {
+      linregFromSums(n, c, s1, s2, w, same >= n, x);
+      slope[i] = linregScratch.slope;
+      intercept[i] = linregScratch.intercept;
+      r2[i] = linregScratch.r2;
+    }
+  }
+  return { slope, intercept, r2 };
+}
+
+/** Incremental rollingLinreg: after `update`, read `slope`, `intercept`, `r2` (NaN during warm-up). */
+export class RollingLinreg {
+  readonly n: number;
+  private readonly buf: Float64Array;
+  private pos = 0;
+  private cnt = 0;
+  private c = 0;
+  private s1 = 0;
+  private s2 = 0;
+  private w = 0;
+  private same = 0;
+  private last = NaN;
+  slope = NaN;
+  intercept = NaN;
+  r2 = NaN;
+
+  constructor(n: number) {
+    checkPeriod(n, 2);
+    this.n = n;
+    this.buf = new Float64Array(n);
+  }
+
+  reset(): void {
+    this.pos = 0;
+    this.cnt = 0;
+    this.s1 = this.s2 = this.w = 0;
+    this.same = 0;
+    this.last = NaN;
+    this.slope = this.intercept = this.r2 = NaN;
+  }
+
+  /** Returns true when the outputs are valid for this value. */
+  update(x: number): boolean {
+    if (x - x !== 0) {
+      this.reset();
+      return false;
+    }
+    const n = this.n;
+    const buf = this.buf;
+    this.same = x === this.last ? this.same + 1 : 1;
+    this.last = x;
+    if (this.cnt < n) {
+      if (this.cnt === 0) this.c = x;
+      this.cnt++;
+      const d = x - this.c;
+      this.s1 += d;
+      this.s2 += d * d;
+      this.w += this.cnt * d;
+      buf[this.pos] = x;
+      if (++this.pos === n) this.pos = 0;
+    } else {
+      const c = this.c;
+      const d = x - c;
+      const e = buf[this.pos] - c;
+      this.w += n * d - this.s1;
+      this.s1 += d - e;
+      this.s2 += d * d - e * e;
+      buf[this.pos] = x;
+      if (++this.pos === n) {
+        this.pos = 0;
+        this.c = x;
+        let a = 0;
+        let b = 0;
+        let ww = 0;
+        for (let k = 0; k < n; k++) {
+          const dk = buf[k] - x;
+          a += dk;
+          b += dk * dk;
+          ww += (k + 1) * dk;
+        }
+        this.s1 = a;
+        this.s2 = b;
+        this.w = ww;
+      }
+    }
+    if (this.cnt < n) {
+      this.slope = this.intercept = this.r2 = NaN;
+      return false;
+    }
+    linregFromSums(n, this.c, this.s1, this.s2, this.w, this.same >= n, x);
+    this.slope = linregScratch.slope;
+    this.intercept = linregScratch.intercept;
+    this.r2 = linregScratch.r2;
+    return true;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Recursive averages (skip missing values)
+// ---------------------------------------------------------------------------------------------------------------
+
+function emaCore(src: Float64Array, n: number, k: number, wilder: boolean, out: Float64Array): Float64Array {
+  checkPeriod(n);
+  const len = src.length;
+  let cnt = 0;
+  let sum = 0;
+  let prev = NaN;
+  for (let i = 0; i < len; i++) {
+    const x = src[i];
+    if (x - x !== 0) {
+      out[i] = NaN;
+      continue;
+    }
+    if (cnt < n) {
+      sum += x;
+      if (++cnt < n) {
+        out[i] = NaN;
+        continue;
+      }
+      prev = sum / n;
+    } else if (wilder) {
+      prev = (prev * (n - 1) + x) / n;
+    } else {
+      prev = (x - prev) * k + prev;
+    }
+    out[i] = prev;
+  }
+  return out;
+}
+
+/**
+ * TA-Lib's EMA: seeded with the simple mean of the first n valid values (output at that value), then
+ * prev = (x - prev)·k + prev with k = 2/(n+1). Missing values are skipped (NaN out, state kept).
+ */
+export function ema(src: Float64Array, n: number, out: Float64Array = new Float64Array(src.length)): Float64Array {
+  return emaCore(src, n, 2 / (n + 1), false, out);
+}
+
+/** As ema, with an explicit smoothing factor k. */
+export function emaK(src: Float64Array, n: number, k: number, out: Float64Array = new Float64Array(src.length)): Float64Array {
+  return emaCore(src, n, k, false, out);
+}
+
+/**
+ * Wilder's smoothing as in TA-Lib's ATR: seeded with the simple mean of the first n valid values, then
+ * prev = (prev·(n-1) + x)/n. Missing values are skipped.
+ */
+export function wilder(src: Float64Array, n: number, out: Float64Array = new Float64Array(src.length)): Float64Array {
+  return emaCore(src, n, 1 / n, true, out);
+}
+
+/** Incremental ema / emaK. */
+export class Ema {
+  readonly n: number;
+  readonly k: number;
+  private cnt = 0;
+  private sum = 0;
+  value = NaN;
+
+  constructor(n: number, k = 2 / (n + 1)) {
+    checkPeriod(n);
+    this.n = n;
+    this.k = k;
+  }
+
+  update(x: number): number {
+    if (x - x !== 0) return NaN;
+    const n = this.n;
+    if (this.cnt < n) {
+      this.sum += x;
+      if (++this.cnt < n) return NaN;
+      this.value = this.sum / n;
+      return this.value;
+    }
+    this.value = (x - this.value) * this.k + this.value;
+    return this.value;
+  }
+}
+
+/** Incremental wilder. */
+export class Wilder {
+  readonly n: number;
+  private cnt = 0;
+  private sum = 0;
+  value = NaN;
+
+  constructor(n: number) {
+    checkPeriod(n);
+    this.n = n;
+  }
+
+  update(x: number): number {
+    if (x - x !== 0) return NaN;
+    const n = this.n;
+    if (this.cnt < n) {
+      this.sum += x;
+      if (++this.cnt < n) return NaN;
+      this.value = this.sum / n;
+      return this.value;
+    }
+    this.value = (this.value * (n - 1) + x) / n;
+    return this.value;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// True range
+// ---------------------------------------------------------------------------------------------------------------
+
+/** TA-Lib's true range of one bar: max(h - l, |pc - h|, |pc - l|), same comparison order. */
+export function trueRangeOf(h: number, l: number, pc: number): number {
+  let g = h - l;
+  const a = Math.abs(pc - h);
+  if (a > g) g = a;
+  const b = Math.abs(pc - l);
+  if (b > g) g = b;
+  return g;
+}
+
+/** TA-Lib's TRANGE: NaN on the first bar and wherever high, low or the previous close is missing. */
+export function trueRange(high: Float64Array, low: Float64Array, close: Float64Array, out: Float64Array = new Float64Array(high.length)): Float64Array {
+  const len = high.length;
+  if (len > 0) out[0] = NaN;
+  for (let i = 1; i < len; i++) {
+    const h = high[i];
+    const l = low[i];
+    const pc = close[i - 1];
+    out[i] = h - h !== 0 || l - l !== 0 || pc - pc !== 0 ? NaN : trueRangeOf(h, l, pc);
+  }
+  return out;
+}
+
+/** Incremental trueRange. */
+export class TrueRange {
+  private pc = NaN;
+
+  update(h: number, l: number, c: number): number {
+    const pc = this.pc;
+    this.pc = c;
+    if (h - h !== 0 || l - l !== 0 || pc - pc !== 0) return NaN;
+    return trueRangeOf(h, l, pc);
+  }
+}

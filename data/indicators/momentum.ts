@@ -1,0 +1,832 @@
+/**
+ * Momentum indicators. TA-Lib names, defaults, formulas and lookbacks unless a spec's `note` says otherwise.
+ * Each is an incremental kernel (see kernels-b.ts for the shared pieces and the missing-value rules); `batch` drives
+ * the same kernel over the columns, so both forms agree exactly. Everything is O(1) per bar except CCI (O(n) per bar:
+ * its mean absolute deviation has no running form, as in TA-Lib).
+ *
+ * The algorithms follow TA-Lib's C source, arithmetic order included (seeds, Wilder updates, tie rules). One
+ * deliberate difference: TA-Lib tests most denominators with TA_IS_ZERO (|x| < 1e-8); we test exactly 0 (the result
+ * is then 0, as TA-Lib's), so that instruments quoted in tiny units are not zeroed.
+ */
+import type { IndicatorSpec } from './types.ts';
+import {
+  Ema,
+  Lag,
+  RollingMax,
+  RollingSum,
+  WilderDM,
+  WilderGainLoss,
+  defineIndicator,
+  period,
+  trueRange,
+  type Kernel,
+} from './kernels-b.ts';
+
+// ---------------------------------------------------------------- RSI / CMO
+
+class RsiKernel implements Kernel {
+  readonly out = new Float64Array(1);
+  private readonly gl: WilderGainLoss;
+  constructor(n: number) {
+    this.gl = new WilderGainLoss(n);
+  }
+  update(_o: number, _h: number, _l: number, c: number): Float64Array {
+    const gl = this.gl;
+    if (gl.push(c)) {
+      const s = gl.gain + gl.loss;
+      this.out[0] = s !== 0 ? 100 * (gl.gain / s) : 0;
+    } else this.out[0] = NaN;
+    return this.out;
+  }
+}
+
+export const RSI: IndicatorSpec = defineIndicator({
+  name: 'rsi',
+  description: "Relative Strength Index (Wilder), 0..100",
+  group: 'momentum',
+  inputs: ['close'],
+  params: [period('period', 14)],
+  outputs: ['rsi'],
+  lookback: ([n]) => n,
+  make: ([n]) => new RsiKernel(n),
+});
+
+class CmoKernel implements Kernel {
+  readonly out = new Float64Array(1);
+  private readonly gl: WilderGainLoss;
+  constructor(n: number) {
+    this.gl = new WilderGainLoss(n);
+  }
+  update(_o: number, _h: number, _l: number, c: number): Float64Array {
+    const gl = this.gl;
+    if (gl.push(c)) {
+      const s = gl.gain + gl.loss;
+      this.out[0] = s !== 0 ? 100 * ((gl.gain - gl.loss) / s) : 0;
+    } else this.out[0] = NaN;
+    return this.out;
+  }
+}
+
+export const CMO: IndicatorSpec = defineIndicator({
+  name: 'cmo',
+  description: 'Chande Momentum Oscillator, -100..100 (Wilder-smoothed gains/losses, as TA-Lib)',
+  group: 'momentum',
+  inputs: ['close'],
+  params: [period('period', 14)],
+  outputs: ['cmo'],
+  lookback: ([n]) => n,
+  make: ([n]) => new CmoKernel(n),
+});
+
+// ---------------------------------------------------------------- Stochastics
+
+/** TA-Lib's raw %K: (x - lowest)/((highest - lowest)/100), 0 when highest == lowest. */
+function rawK(x: number, hi: number, lo: number): number {
+  const diff = (hi - lo) / 100;
+  return diff !== 0 ? (x - lo) / diff : 0;
+}
+
+class StochKernel implements Kernel {
+  readonly out = new Float64Array(2);
+  private readonly hi: RollingMax;
+  private readonly lo: RollingMax;
+  private readonly smaK: RollingSum;
+  private readonly smaD: RollingSum;
+  constructor(fastk: number, slowk: number, slowd: number) {
+    this.hi = new RollingMax(fastk);
+    this.lo = new RollingMax(fastk);
+    this.smaK = new RollingSum(slowk);
+    this.smaD = new RollingSum(slowd);
+  }
+  update(_o: number, h: number, l: number, c: number): Float64Array {
+    const hh = this.hi.push(h);
+    const ll = -this.lo.push(-l);
+    const fastK = c - c === 0 ? rawK(c, hh, ll) : NaN; // NaN if hh/ll are
+    const k = this.smaK.push(fastK) / this.smaK.w;
+    const d = this.smaD.push(k) / this.smaD.w;
+    const ok = d === d;
+    this.out[0] = ok ? k : NaN;
+    this.out[1] = ok ? d : NaN;
+    return this.out;
+  }
+}
+
+export const STOCH: IndicatorSpec = defineIndicator({
+  name: 'stoch',
+  description: 'Slow stochastic %K/%D (SMA smoothing, TA-Lib matype 0), 0..100',
+  group: 'momentum',
+  inputs: ['high', 'low', 'close'],
+  params: [period('fastk', 14, 1), period('slowk', 3, 1), period('slowd', 3, 1)],
+  outputs: ['stoch_k', 'stoch_d'],
+  lookback: ([fk, sk, sd]) => fk - 1 + sk - 1 + sd - 1,
+  make: ([fk, sk, sd]) => new StochKernel(fk, sk, sd),
+});
+
+class StochRsiKernel implements Kernel {
+  readonly out = new Float64Array(2);
+  private readonly gl: WilderGainLoss;
+  private readonly hi: RollingMax;
+  private readonly lo: RollingMax;
+  private readonly smaD: RollingSum;
+  constructor(n: number, fastk: number, fastd: number) {
+    this.gl = new WilderGainLoss(n);
+    this.hi = new RollingMax(fastk);
+    this.lo = new RollingMax(fastk);
+    this.smaD = new RollingSum(fastd);
+  }
+  update(_o: number, _h: number, _l: number, c: number): Float64Array {
+    const gl = this.gl;
+    let rsi = NaN;
+    if (gl.push(c)) {
+      const s = gl.gain + gl.loss;
+      rsi = s !== 0 ? 100 * (gl.gain / s) : 0;
+    }
+    const hh = this.hi.push(rsi);
+    const ll = -this.lo.push(-rsi);
+    const k = rsi === rsi ? rawK(rsi, hh, ll) : NaN;
+    const d = this.smaD.push(k) / this.smaD.w;
+    const ok = d === d;
+    this.out[0] = ok ? k : NaN;
+    this.out[1] = ok ? d : NaN;
+    return this.out;
+  }
+}
+
+export const STOCHRSI: IndicatorSpec = defineIndicator({
+  name: 'stochrsi',
+  description: 'Stochastic RSI: fast stochastic (%K, SMA %D) of RSI, 0..100',
+  group: 'momentum',
+  inputs: ['close'],
+  params: [period('period', 14), period('fastk', 5, 1), period('fastd', 3, 1)],
+  outputs: ['stochrsi_k', 'stochrsi_d'],
+  lookback: ([n, fk, fd]) => n + fk - 1 + fd - 1,
+  make: ([n, fk, fd]) => new StochRsiKernel(n, fk, fd),
+});
+
+// ---------------------------------------------------------------- MACD / APO / PPO
+
+class MacdKernel implements Kernel {
+  readonly out = new Float64Array(3);
+  private readonly fast: Ema;
+  private readonly slow: Ema;
+  private readonly signal: Ema;
+  constructor(fast: number, slow: number, signal: number) {
+    if (slow < fast) [fast, slow] = [slow, fast]; // as TA-Lib
+    this.slow = new Ema(slow);
+    // TA-Lib seeds the fast EMA on the fast-period window that ends on the slow EMA's seed bar.
+    this.fast = new Ema(fast, slow - fast);
+    this.signal = new Ema(signal);
+  }
+  update(_o: number, _h: number, _l: number, c: number): Float64Array {
+    const m = this.fast.push(c) - this.slow.push(c);
+    const s = this.signal.push(m);
+    const ok = s === s && m === m;
+    this.out[0] = ok ? m : NaN;
+    this.out[1] = ok ? s : NaN;
+    this.out[2] = ok ? m - s : NaN;
+    return this.out;
+  }
+}
+
+export const MACD: IndicatorSpec = defineIndicator({
+  name: 'macd',
+  description: 'MACD line, signal and histogram (SMA-seeded EMAs, TA-Lib alignment)',
+  group: 'momentum',
+  inputs: ['close'],
+  params: [period('fast', 12), period('slow', 26), period('signal', 9, 1)],
+  outputs: ['macd', 'macd_signal', 'macd_hist'],
+  lookback: ([f, s, g]) => Math.max(f, s) - 1 + g - 1,
+  make: ([f, s, g]) => new MacdKernel(f, s, g),
+});
+
+class PoKernel implements Kernel {
+  readonly out = new Float64Array(1);
+  private readonly fast: RollingSum;
+  private readonly slow: RollingSum;
+  constructor(
+    fast: number,
+    slow: number,
+    private readonly pct: boolean,
+  ) {
+    if (slow < fast) [fast, slow] = [slow, fast]; // as TA-Lib
+    this.fast = new RollingSum(fast);
+    this.slow = new RollingSum(slow);
+  }
+  update(_o: number, _h: number, _l: number, c: number): Float64Array {
+    const f = this.fast.push(c) / this.fast.w;
+    const s = this.slow.push(c) / this.slow.w;
+    if (this.pct) this.out[0] = s === s ? (s !== 0 ? ((f - s) / s) * 100 : 0) : NaN;
+    else this.out[0] = f - s;
+    return this.out;
+  }
+}
+
+const PO_NOTE = 'SMA averages (TA-Lib matype 0); periods are swapped when slow < fast, as TA-Lib does';
+
+export const APO: IndicatorSpec = defineIndicator({
+  name: 'apo',
+  description: 'Absolute Price Oscillator: SMA(fast) - SMA(slow)',
+  group: 'momentum',
+  inputs: ['close'],
+  params: [period('fast', 12), period('slow', 26)],
+  outputs: ['apo'],
+  note: PO_NOTE,
+  lookback: ([f, s]) => Math.max(f, s) - 1,
+  make: ([f, s]) => new PoKernel(f, s, false),
+});
+
+export const PPO: IndicatorSpec = defineIndicator({
+  name: 'ppo',
+  description: 'Percentage Price Oscillator: (SMA(fast) - SMA(slow)) / SMA(slow) * 100',
+  group: 'momentum',
+  inputs: ['close'],
+  params: [period('fast', 12), period('slow', 26)],
+  outputs: ['ppo'],
+  note: PO_NOTE + '; no signal line (TA-Lib PPO has none)',
+  lookback: ([f, s]) => Math.max(f, s) - 1,
+  make: ([f, s]) => new PoKernel(f, s, true),
+});
+
+// ---------------------------------------------------------------- ROC / MOM / TRIX
+
+class RocKernel implements Kernel {
+  readonly out = new Float64Array(1);
+  private readonly lag: Lag;
+  constructor(
+    n: number,
+    private readonly pct: boolean,
+  ) {
+    this.lag = new Lag(n);
+  }
+  update(_o: number, _h: number, _l: number, c: number): Float64Array {
+    const prev = this.lag.push(c);
+    if (this.pct) this.out[0] = prev === prev && c - c === 0 ? (prev !== 0 ? (c / prev - 1) * 100 : 0) : NaN;
+    else this.out[0] = c - c === 0 ? c - prev : NaN;
+    return this.out;
+  }
+}
+
+export const ROC: IndicatorSpec = defineIndicator({
+  name: 'roc',
+  description: 'Rate of change in percent: (close/close[n] - 1) * 100',
+  group: 'momentum',
+  inputs: ['close'],
+  params: [period('period', 10, 1)],
+  outputs: ['roc'],
+  lookback: ([n]) => n,
+  make: ([n]) => new RocKernel(n, true),
+});
+
+export const MOM: IndicatorSpec = defineIndicator({
+  name: 'mom',
+  description: 'Momentum: close - close[n]',
+  group: 'momentum',
+  inputs: ['close'],
+  params: [period('period', 10, 1)],
+  outputs: ['mom'],
+  lookback: ([n]) => n,
+  make: ([n]) => new RocKernel(n, false),
+});
+
+class TrixKernel implements Kernel {
+  readonly out = new Float64Array(1);
+  private readonly e1: Ema;
+  private readonly e2: Ema;
+  private readonly e3: Ema;
+  private prev = NaN;
+  constructor(n: number) {
+    this.e1 = new Ema(n);
+    this.e2 = new Ema(n);
+    this.e3 = new Ema(n);
+  }
+  update(_o: number, _h: number, _l: number, c: number): Float64Array {
+    const e = this.e3.push(this.e2.push(this.e1.push(c)));
+    const prev = this.prev;
+    this.prev = e;
+    this.out[0] = e === e && prev === prev ? (prev !== 0 ? (e / prev - 1) * 100 : 0) : NaN;
+    return this.out;
+  }
+}
+
+export const TRIX: IndicatorSpec = defineIndicator({
+  name: 'trix',
+  description: '1-bar rate of change (percent) of a triple EMA',
+  group: 'momentum',
+  inputs: ['close'],
+  params: [period('period', 30, 1)],
+  outputs: ['trix'],
+  lookback: ([n]) => 3 * (n - 1) + 1,
+  make: ([n]) => new TrixKernel(n),
+});
+
+// ---------------------------------------------------------------- CCI / WILLR / BOP
+
+class CciKernel implements Kernel {
+  readonly out = new Float64Array(1);
+  private readonly buf: Float64Array;
+  private pos = 0;
+  private i = -1;
+  private lastBad = -Infinity;
+  constructor(private readonly n: number) {
+    this.buf = new Float64Array(n);
+  }
+  update(_o: number, h: number, l: number, c: number): Float64Array {
+    const n = this.n;
+    const i = ++this.i;
+    let tp = (h + l + c) / 3;
+    if (tp - tp !== 0) {
+      this.lastBad = i;
+      tp = 0;
+    }
+    const buf = this.buf;
+    buf[this.pos] = tp;
+    if (++this.pos === n) this.pos = 0;
+    if (i < n - 1 || i - this.lastBad < n) {
+      this.out[0] = NaN;
+      return this.out;
+    }
+    // O(n) per bar, as TA-Lib: the mean deviation around the current mean has no running form.
+    let avg = 0;
+    for (let j = 0; j < n; j++) avg += buf[j];
+    avg /= n;
+    let dev = 0;
+    for (let j = 0; j < n; j++) dev += Math.abs(buf[j] - avg);
+    const num = tp - avg;
+    // A mean deviation within rounding noise of the price level (all typical prices equal but for the last bits)
+    // counts as zero: otherwise CCI would be a ±100-scale number made of rounding error.
+    const md = dev / n;
+    this.out[0] = num !== 0 && md > 1e-12 * Math.abs(avg) ? num / (0.015 * md) : 0;
+    return this.out;
+  }
+}
+
+export const CCI: IndicatorSpec = defineIndicator({
+  name: 'cci',
+  description: 'Commodity Channel Index: (tp - SMA(tp)) / (0.015 * mean deviation), tp = (h+l+c)/3',
+  group: 'momentum',
+  inputs: ['high', 'low', 'close'],
+  params: [period('period', 14)],
+  outputs: ['cci'],
+  note: 'O(period) per bar (mean deviation), like TA-Lib',
+  lookback: ([n]) => n - 1,
+  make: ([n]) => new CciKernel(n),
+});
+
+class WillrKernel implements Kernel {
+  readonly out = new Float64Array(1);
+  private readonly hi: RollingMax;
+  private readonly lo: RollingMax;
+  constructor(n: number) {
+    this.hi = new RollingMax(n);
+    this.lo = new RollingMax(n);
+  }
+  update(_o: number, h: number, l: number, c: number): Float64Array {
+    const hh = this.hi.push(h);
+    const ll = -this.lo.push(-l);
+    const diff = (hh - ll) * -0.01;
+    this.out[0] = c - c === 0 && diff === diff ? (diff !== 0 ? (hh - c) / diff : 0) : NaN;
+    return this.out;
+  }
+}
+
+export const WILLR: IndicatorSpec = defineIndicator({
+  name: 'willr',
+  description: "Williams' %R, -100..0",
+  group: 'momentum',
+  inputs: ['high', 'low', 'close'],
+  params: [period('period', 14)],
+  outputs: ['willr'],
+  lookback: ([n]) => n - 1,
+  make: ([n]) => new WillrKernel(n),
+});
+
+class BopKernel implements Kernel {
+  readonly out = new Float64Array(1);
+  update(o: number, h: number, l: number, c: number): Float64Array {
+    const r = h - l;
+    const v = (c - o) / r;
+    // valid inputs: r is finite and c - o finite; TA-Lib gives 0 when h - l <= 0
+    this.out[0] = r - r === 0 && (c - o) - (c - o) === 0 ? (r > 0 ? v : 0) : NaN;
+    return this.out;
+  }
+}
+
+export const BOP: IndicatorSpec = defineIndicator({
+  name: 'bop',
+  description: 'Balance of Power: (close - open) / (high - low)',
+  group: 'momentum',
+  inputs: ['open', 'high', 'low', 'close'],
+  params: [],
+  outputs: ['bop'],
+  lookback: () => 0,
+  make: () => new BopKernel(),
+});
+
+// ---------------------------------------------------------------- Directional movement
+
+class DiKernel implements Kernel {
+  readonly out = new Float64Array(1);
+  private readonly dm: WilderDM;
+  constructor(
+    n: number,
+    private readonly plus: boolean,
+  ) {
+    this.dm = new WilderDM(n);
+  }
+  update(_o: number, h: number, l: number, c: number): Float64Array {
+    const dm = this.dm;
+    if (dm.push(h, l, c)) this.out[0] = dm.tr !== 0 ? 100 * ((this.plus ? dm.plusDM : dm.minusDM) / dm.tr) : 0;
+    else this.out[0] = NaN;
+    return this.out;
+  }
+}
+
+export const PLUS_DI: IndicatorSpec = defineIndicator({
+  name: 'plus_di',
+  description: 'Plus Directional Indicator (Wilder)',
+  group: 'momentum',
+  inputs: ['high', 'low', 'close'],
+  params: [period('period', 14)],
+  outputs: ['plus_di'],
+  lookback: ([n]) => n,
+  make: ([n]) => new DiKernel(n, true),
+});
+
+export const MINUS_DI: IndicatorSpec = defineIndicator({
+  name: 'minus_di',
+  description: 'Minus Directional Indicator (Wilder)',
+  group: 'momentum',
+  inputs: ['high', 'low', 'close'],
+  params: [period('period', 14)],
+  outputs: ['minus_di'],
+  lookback: ([n]) => n,
+  make: ([n]) => new DiKernel(n, false),
+});
+
+/** TA-Lib's ADX: DX averaged over the first n DX bars, then Wilder-smoothed. An undefined DX (zero TR or zero
+ * +DI + -DI) counts as 0 in the first average and leaves ADX unchanged afterwards, as TA-Lib. */
+class AdxState {
+  private readonly dm: WilderDM;
+  private cnt = 0;
+  private sum = 0;
+  adx = NaN;
+  constructor(private readonly n: number) {
+    this.dm = new WilderDM(n);
+  }
+  push(h: number, l: number, c: number): number {
+    const dm = this.dm;
+    if (!dm.push(h, l, c)) return NaN;
+    let dx = NaN;
+    if (dm.tr !== 0) {
+      const mdi = 100 * (dm.minusDM / dm.tr);
+      const pdi = 100 * (dm.plusDM / dm.tr);
+      const s = mdi + pdi;
+      if (s !== 0) dx = 100 * (Math.abs(mdi - pdi) / s);
+    }
+    const n = this.n;
+    if (this.cnt < n) {
+      if (dx === dx) this.sum += dx;
+      if (++this.cnt < n) return NaN;
+      this.adx = this.sum / n;
+      return this.adx;
+    }
+    if (dx === dx) this.adx = (this.adx * (n - 1) + dx) / n;
+    return this.adx;
+  }
+}
+
+class AdxKernel implements Kernel {
+  readonly out = new Float64Array(1);
+  private readonly adx: AdxState;
+  constructor(n: number) {
+    this.adx = new AdxState(n);
+  }
+  update(_o: number, h: number, l: number, c: number): Float64Array {
+    this.out[0] = this.adx.push(h, l, c);
+    return this.out;
+  }
+}
+
+export const ADX: IndicatorSpec = defineIndicator({
+  name: 'adx',
+  description: 'Average Directional Index (Wilder), 0..100',
+  group: 'momentum',
+  inputs: ['high', 'low', 'close'],
+  params: [period('period', 14)],
+  outputs: ['adx'],
+  lookback: ([n]) => 2 * n - 1,
+  make: ([n]) => new AdxKernel(n),
+});
+
+class AdxrKernel implements Kernel {
+  readonly out = new Float64Array(1);
+  private readonly adx: AdxState;
+  private readonly lag: Lag;
+  constructor(n: number) {
+    this.adx = new AdxState(n);
+    this.lag = new Lag(n - 1);
+  }
+  update(_o: number, h: number, l: number, c: number): Float64Array {
+    const a = this.adx.push(h, l, c);
+    this.out[0] = (a + this.lag.push(a)) / 2;
+    return this.out;
+  }
+}
+
+export const ADXR: IndicatorSpec = defineIndicator({
+  name: 'adxr',
+  description: 'Average Directional Movement Rating: (ADX + ADX[n-1]) / 2',
+  group: 'momentum',
+  inputs: ['high', 'low', 'close'],
+  params: [period('period', 14)],
+  outputs: ['adxr'],
+  lookback: ([n]) => 3 * n - 2,
+  make: ([n]) => new AdxrKernel(n),
+});
+
+// ---------------------------------------------------------------- Aroon
+
+class AroonKernel implements Kernel {
+  readonly out: Float64Array;
+  private readonly hi: RollingMax;
+  private readonly lo: RollingMax;
+  private readonly factor: number;
+  constructor(
+    private readonly n: number,
+    private readonly osc: boolean,
+  ) {
+    this.out = new Float64Array(osc ? 1 : 2);
+    this.hi = new RollingMax(n + 1);
+    this.lo = new RollingMax(n + 1);
+    this.factor = 100 / n;
+  }
+  update(_o: number, h: number, l: number): Float64Array {
+    const hh = this.hi.push(h);
+    const ll = this.lo.push(-l);
+    const out = this.out;
+    if (hh !== hh || ll !== ll) {
+      out.fill(NaN);
+      return out;
+    }
+    const n = this.n;
+    if (this.osc) {
+      // TA-Lib: factor * (highestIdx - lowestIdx)
+      out[0] = this.factor * (this.lo.since - this.hi.since);
+    } else {
+      out[0] = this.factor * (n - this.lo.since);
+      out[1] = this.factor * (n - this.hi.since);
+    }
+    return out;
+  }
+}
+
+export const AROON: IndicatorSpec = defineIndicator({
+  name: 'aroon',
+  description: 'Aroon down/up: 100 * (n - bars since the lowest low / highest high of the last n+1 bars) / n',
+  group: 'momentum',
+  inputs: ['high', 'low'],
+  params: [period('period', 14)],
+  outputs: ['aroon_down', 'aroon_up'],
+  lookback: ([n]) => n,
+  make: ([n]) => new AroonKernel(n, false),
+});
+
+export const AROONOSC: IndicatorSpec = defineIndicator({
+  name: 'aroonosc',
+  description: 'Aroon oscillator: Aroon up - Aroon down, -100..100',
+  group: 'momentum',
+  inputs: ['high', 'low'],
+  params: [period('period', 14)],
+  outputs: ['aroonosc'],
+  lookback: ([n]) => n,
+  make: ([n]) => new AroonKernel(n, true),
+});
+
+// ---------------------------------------------------------------- MFI / ULTOSC
+
+class MfiKernel implements Kernel {
+  readonly out = new Float64Array(1);
+  private readonly pos: RollingSum;
+  private readonly neg: RollingSum;
+  private prevTp = NaN;
+  constructor(n: number) {
+    this.pos = new RollingSum(n);
+    this.neg = new RollingSum(n);
+  }
+  update(_o: number, h: number, l: number, c: number, v: number): Float64Array {
+    let tp = (h + l + c) / 3;
+    if (tp - tp !== 0) tp = NaN;
+    const prev = this.prevTp;
+    this.prevTp = tp;
+    let p = NaN;
+    let q = NaN;
+    if (tp === tp && prev === prev && v - v === 0) {
+      const mf = tp * v;
+      p = tp > prev ? mf : 0;
+      q = tp < prev ? mf : 0;
+    }
+    const ps = this.pos.push(p);
+    const ns = this.neg.push(q);
+    if (ps !== ps) {
+      this.out[0] = NaN;
+      return this.out;
+    }
+    const total = ps + ns;
+    // running sums can drift by a few ulp: clamp the positive part into [0, total] so the result stays in 0..100
+    const pc = ps < 0 ? 0 : ps > total ? total : ps;
+    this.out[0] = total > 0 ? 100 * (pc / total) : 0;
+    return this.out;
+  }
+}
+
+export const MFI: IndicatorSpec = defineIndicator({
+  name: 'mfi',
+  description: 'Money Flow Index, 0..100',
+  group: 'momentum',
+  inputs: ['high', 'low', 'close', 'volume'],
+  params: [period('period', 14)],
+  outputs: ['mfi'],
+  note: 'an all-zero money-flow window gives 0; classic TA-Lib (0.4) gives 0 whenever the window total is < 1',
+  lookback: ([n]) => n,
+  make: ([n]) => new MfiKernel(n),
+});
+
+class UltoscKernel implements Kernel {
+  readonly out = new Float64Array(1);
+  private readonly a1: RollingSum;
+  private readonly b1: RollingSum;
+  private readonly a2: RollingSum;
+  private readonly b2: RollingSum;
+  private readonly a3: RollingSum;
+  private readonly b3: RollingSum;
+  private prevC = NaN;
+  constructor(p1: number, p2: number, p3: number) {
+    // TA-Lib sorts the periods: weight 4 on the shortest, 2 on the middle, 1 on the longest
+    const s = [p1, p2, p3].sort((x, y) => x - y);
+    this.a1 = new RollingSum(s[0]);
+    this.b1 = new RollingSum(s[0]);
+    this.a2 = new RollingSum(s[1]);
+    this.b2 = new RollingSum(s[1]);
+    this.a3 = new RollingSum(s[2]);
+    this.b3 = new RollingSum(s[2]);
+  }
+  update(_o: number, h: number, l: number, c: number): Float64Array {
+    const pc = this.prevC;
+    const ok = h - h === 0 && l - l === 0 && c - c === 0;
+    this.prevC = ok ? c : NaN;
+    let bp = NaN;
+    let tr = NaN;
+    if (ok && pc === pc) {
+      bp = c - (l < pc ? l : pc);
+      tr = trueRange(h, l, pc);
+    }
+    const a1 = this.a1.push(bp);
+    const b1 = this.b1.push(tr);
+    const a2 = this.a2.push(bp);
+    const b2 = this.b2.push(tr);
+    const a3 = this.a3.push(bp);
+    const b3 = this.b3.push(tr);
+    if (a3 !== a3) {
+      this.out[0] = NaN;
+      return this.out;
+    }
+    let o = 0;
+    if (b1 !== 0) o += 4 * (a1 / b1);
+    if (b2 !== 0) o += 2 * (a2 / b2);
+    if (b3 !== 0) o += a3 / b3;
+    this.out[0] = 100 * (o / 7);
+    return this.out;
+  }
+}
+
+export const ULTOSC: IndicatorSpec = defineIndicator({
+  name: 'ultosc',
+  description: 'Ultimate Oscillator (weights 4/2/1 on the short/mid/long buying-pressure ratios), 0..100',
+  group: 'momentum',
+  inputs: ['high', 'low', 'close'],
+  params: [period('period1', 7, 1), period('period2', 14, 1), period('period3', 28, 1)],
+  outputs: ['ultosc'],
+  lookback: (q) => Math.max(q[0], q[1], q[2]),
+  make: ([a, b, c]) => new UltoscKernel(a, b, c),
+});
+
+// ---------------------------------------------------------------- Ours: TSI / AO / DPO
+
+class TsiKernel implements Kernel {
+  readonly out = new Float64Array(1);
+  private readonly m1: Ema;
+  private readonly m2: Ema;
+  private readonly a1: Ema;
+  private readonly a2: Ema;
+  private prevC = NaN;
+  constructor(long: number, short: number) {
+    this.m1 = new Ema(long);
+    this.m2 = new Ema(short);
+    this.a1 = new Ema(long);
+    this.a2 = new Ema(short);
+  }
+  update(_o: number, _h: number, _l: number, c: number): Float64Array {
+    if (c - c !== 0) c = NaN;
+    const m = c - this.prevC;
+    this.prevC = c;
+    const num = this.m2.push(this.m1.push(m));
+    const den = this.a2.push(this.a1.push(Math.abs(m)));
+    this.out[0] = den === den ? (den !== 0 ? 100 * (num / den) : 0) : NaN;
+    return this.out;
+  }
+}
+
+export const TSI: IndicatorSpec = defineIndicator({
+  name: 'tsi',
+  description: 'True Strength Index: 100 * EMA(short, EMA(long, Δclose)) / EMA(short, EMA(long, |Δclose|))',
+  group: 'momentum',
+  inputs: ['close'],
+  params: [period('long', 25, 1), period('short', 13, 1)],
+  outputs: ['tsi'],
+  note: 'not in TA-Lib; EMAs are SMA-seeded like TA-Lib EMA; 0 when the |Δclose| average is 0',
+  lookback: ([lg, sh]) => 1 + (lg - 1) + (sh - 1),
+  make: ([lg, sh]) => new TsiKernel(lg, sh),
+});
+
+class AoKernel implements Kernel {
+  readonly out = new Float64Array(1);
+  private readonly fast: RollingSum;
+  private readonly slow: RollingSum;
+  constructor(fast: number, slow: number) {
+    this.fast = new RollingSum(fast);
+    this.slow = new RollingSum(slow);
+  }
+  update(_o: number, h: number, l: number): Float64Array {
+    const m = (h + l) / 2;
+    this.out[0] = this.fast.push(m) / this.fast.w - this.slow.push(m) / this.slow.w;
+    return this.out;
+  }
+}
+
+export const AO: IndicatorSpec = defineIndicator({
+  name: 'ao',
+  description: 'Awesome Oscillator: SMA(fast) - SMA(slow) of the median price (h+l)/2',
+  group: 'momentum',
+  inputs: ['high', 'low'],
+  params: [period('fast', 5, 1), period('slow', 34, 1)],
+  outputs: ['ao'],
+  note: 'not in TA-Lib (Bill Williams)',
+  lookback: ([f, s]) => Math.max(f, s) - 1,
+  make: ([f, s]) => new AoKernel(f, s),
+});
+
+class DpoKernel implements Kernel {
+  readonly out = new Float64Array(1);
+  private readonly sma: RollingSum;
+  private readonly lag: Lag;
+  constructor(n: number) {
+    this.sma = new RollingSum(n);
+    this.lag = new Lag(Math.floor(n / 2) + 1);
+  }
+  update(_o: number, _h: number, _l: number, c: number): Float64Array {
+    const past = this.lag.push(this.sma.push(c) / this.sma.w);
+    this.out[0] = c - past; // NaN if either is
+    return this.out;
+  }
+}
+
+export const DPO: IndicatorSpec = defineIndicator({
+  name: 'dpo',
+  description: 'Detrended Price Oscillator (causal): close - SMA(n) as of n/2+1 bars ago',
+  group: 'momentum',
+  inputs: ['close'],
+  params: [period('period', 20, 1)],
+  outputs: ['dpo'],
+  note:
+    'not in TA-Lib. Causal form dpo[t] = close[t] - SMA(n)[t - k], k = floor(n/2)+1 (pandas-ta centered=False); ' +
+    'the textbook centered form close[t-k] - SMA(n)[t] shifted back k bars would look k bars ahead',
+  lookback: ([n]) => n - 1 + Math.floor(n / 2) + 1,
+  make: ([n]) => new DpoKernel(n),
+});
+
+export const MOMENTUM_INDICATORS: IndicatorSpec[] = [
+  RSI,
+  STOCH,
+  STOCHRSI,
+  MACD,
+  PPO,
+  APO,
+  ROC,
+  MOM,
+  CCI,
+  WILLR,
+  ADX,
+  PLUS_DI,
+  MINUS_DI,
+  ADXR,
+  AROON,
+  AROONOSC,
+  MFI,
+  ULTOSC,
+  TRIX,
+  CMO,
+  BOP,
+  TSI,
+  AO,
+  DPO,
+];

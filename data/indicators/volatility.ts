@@ -1,0 +1,292 @@
+/**
+ * Volatility indicators: TA-Lib's TRANGE, ATR, NATR, and ours: close-to-close, range-based (Parkinson, Garman-Klass,
+ * Rogers-Satchell, Yang-Zhang) estimators and the Ulcer index.
+ *
+ * The volatility estimators are per-bar (not annualised): multiply by sqrt(bars per year) to annualise.
+ * Logs are natural. Missing values follow kernels.ts: a bar with a missing read field is missing; windowed
+ * quantities are NaN while a missing bar is in their window; ATR (recursive) skips missing bars. A return or true
+ * range that needs the previous close is NaN on the bar after a missing one.
+ */
+import {
+  RollingMax,
+  RollingMean,
+  RollingVar,
+  TrueRange,
+  Wilder,
+  makeSpec,
+  nanArray,
+  periodParam,
+  rollingMax,
+  rollingMean,
+  rollingVar,
+  trueRange,
+  wilder,
+} from './kernels.ts';
+import type { IndicatorSpec } from './types.ts';
+
+const LN2 = Math.log(2);
+/** Parkinson's constant 1/(4 ln 2). */
+const PARKINSON_K = 1 / (4 * LN2);
+/** Garman-Klass's 2 ln 2 - 1. */
+const GK_K = 2 * LN2 - 1;
+
+/** sqrt of a non-negative average that rounding may have pushed a hair below zero. */
+function sqrt0(v: number): number {
+  return Math.sqrt(v < 0 ? 0 : v);
+}
+
+export const TRANGE: IndicatorSpec = makeSpec({
+  name: 'trange',
+  description: 'True range: max(high, previous close) - min(low, previous close)',
+  group: 'volatility',
+  inputs: ['high', 'low', 'close'],
+  params: [],
+  outputs: ['trange'],
+  lookback: () => 1,
+  batch: (x) => [trueRange(x.high, x.low, x.close)],
+  step: (_q, out) => {
+    const tr = new TrueRange();
+    return (_o, h, l, c) => {
+      out[0] = tr.update(h, l, c);
+    };
+  },
+});
+
+export const ATR: IndicatorSpec = makeSpec({
+  name: 'atr',
+  description: "Average true range, Wilder's smoothing (first value = mean of the first n true ranges)",
+  group: 'volatility',
+  inputs: ['high', 'low', 'close'],
+  params: [periodParam('timeperiod', 14, 1)],
+  outputs: ['atr'],
+  lookback: ([n]) => n,
+  batch: (x, [n]) => [wilder(trueRange(x.high, x.low, x.close), n)],
+  step: ([n], out) => {
+    const tr = new TrueRange();
+    const w = new Wilder(n);
+    return (_o, h, l, c) => {
+      out[0] = w.update(tr.update(h, l, c));
+    };
+  },
+});
+
+/** TA-Lib's NATR: (ATR / close)·100, and 0 when |close| < 1e-8 (TA_IS_ZERO). */
+function natrOf(atr: number, c: number): number {
+  if (atr !== atr) return NaN;
+  return c > -0.00000001 && c < 0.00000001 ? 0.0 : (atr / c) * 100.0;
+}
+
+export const NATR: IndicatorSpec = makeSpec({
+  name: 'natr',
+  description: 'Normalized ATR: 100·ATR/close',
+  group: 'volatility',
+  inputs: ['high', 'low', 'close'],
+  params: [periodParam('timeperiod', 14, 1)],
+  outputs: ['natr'],
+  lookback: ([n]) => n,
+  batch: (x, [n]) => {
+    const atr = wilder(trueRange(x.high, x.low, x.close), n);
+    const c = x.close;
+    for (let i = 0; i < atr.length; i++) atr[i] = natrOf(atr[i], c[i]);
+    return [atr];
+  },
+  step: ([n], out) => {
+    const tr = new TrueRange();
+    const w = new Wilder(n);
+    return (_o, h, l, c) => {
+      out[0] = natrOf(w.update(tr.update(h, l, c)), c);
+    };
+  },
+});
+
+export const VOL_CC: IndicatorSpec = makeSpec({
+  name: 'vol_cc',
+  description: 'Close-to-close volatility: sample std (ddof 1) of the last n log returns ln(c/c[-1])',
+  group: 'volatility',
+  inputs: ['close'],
+  params: [periodParam('timeperiod', 20)],
+  outputs: ['vol_cc'],
+  lookback: ([n]) => n,
+  note: 'Not in TA-Lib. Per bar, not annualised (multiply by sqrt(bars per year)). Mean return not assumed zero (ddof 1 around the window mean).',
+  batch: (x, [n]) => {
+    const c = x.close;
+    const r = new Float64Array(c.length);
+    if (r.length > 0) r[0] = NaN;
+    for (let i = 1; i < c.length; i++) r[i] = Math.log(c[i] / c[i - 1]);
+    const v = rollingVar(r, n, 1);
+    for (let i = 0; i < v.length; i++) v[i] = Math.sqrt(v[i]);
+    return [v];
+  },
+  step: ([n], out) => {
+    const v = new RollingVar(n, 1);
+    let pc = NaN;
+    return (_o, _h, _l, c) => {
+      const r = Math.log(c / pc);
+      pc = c;
+      out[0] = Math.sqrt(v.update(r));
+    };
+  },
+});
+
+/**
+ * Range-based estimators: a per-bar variance estimate v_i is averaged over the last n bars (rolling mean) and the
+ * volatility is sqrt(mean) — per bar, not annualised:
+ *   Parkinson (1980):        v_i = ln(H/L)² / (4 ln 2)
+ *   Garman-Klass (1980):     v_i = ½·ln(H/L)² - (2 ln 2 - 1)·ln(C/O)²
+ *   Rogers-Satchell (1991):  v_i = ln(H/C)·ln(H/O) + ln(L/C)·ln(L/O)
+ * Each is ≥ 0 for a valid bar (L ≤ O, C ≤ H).
+ */
+function parkinsonTerm(_o: number, h: number, l: number, _c: number): number {
+  const u = Math.log(h / l);
+  return u * u * PARKINSON_K;
+}
+function gkTerm(o: number, h: number, l: number, c: number): number {
+  const u = Math.log(h / l);
+  const d = Math.log(c / o);
+  return 0.5 * u * u - GK_K * d * d;
+}
+function rsTerm(o: number, h: number, l: number, c: number): number {
+  return Math.log(h / c) * Math.log(h / o) + Math.log(l / c) * Math.log(l / o);
+}
+
+type BarTerm = (o: number, h: number, l: number, c: number) => number;
+
+function rangeEstimator(name: string, description: string, inputs: IndicatorSpec['inputs'], term: BarTerm, formula: string): IndicatorSpec {
+  return makeSpec({
+    name,
+    description,
+    group: 'volatility',
+    inputs,
+    params: [periodParam('timeperiod', 20, 1)],
+    outputs: [name],
+    lookback: ([n]) => n - 1,
+    note: `Not in TA-Lib. sqrt(mean over n bars of ${formula}); per bar, not annualised (multiply by sqrt(bars per year)).`,
+    batch: (x, [n]) => {
+      const { open, high, low, close } = x;
+      const len = high.length;
+      const t = new Float64Array(len);
+      for (let i = 0; i < len; i++) t[i] = term(open[i], high[i], low[i], close[i]);
+      const m = rollingMean(t, n);
+      for (let i = 0; i < len; i++) m[i] = sqrt0(m[i]);
+      return [m];
+    },
+    step: ([n], out) => {
+      const m = new RollingMean(n);
+      return (o, h, l, c) => {
+        out[0] = sqrt0(m.update(term(o, h, l, c)));
+      };
+    },
+  });
+}
+
+export const VOL_PARKINSON: IndicatorSpec = rangeEstimator(
+  'vol_parkinson',
+  'Parkinson high-low volatility estimator over n bars',
+  ['high', 'low'],
+  parkinsonTerm,
+  'ln(H/L)²/(4 ln 2)',
+);
+
+export const VOL_GK: IndicatorSpec = rangeEstimator(
+  'vol_gk',
+  'Garman-Klass OHLC volatility estimator over n bars',
+  ['open', 'high', 'low', 'close'],
+  gkTerm,
+  '½ ln(H/L)² - (2 ln 2 - 1) ln(C/O)²',
+);
+
+export const VOL_RS: IndicatorSpec = rangeEstimator(
+  'vol_rs',
+  'Rogers-Satchell drift-independent OHLC volatility estimator over n bars',
+  ['open', 'high', 'low', 'close'],
+  rsTerm,
+  'ln(H/C) ln(H/O) + ln(L/C) ln(L/O)',
+);
+
+/** Yang-Zhang's weight k = 0.34 / (1.34 + (n+1)/(n-1)). */
+export function yangZhangK(n: number): number {
+  return 0.34 / (1.34 + (n + 1) / (n - 1));
+}
+
+/**
+ * Yang-Zhang (2000): σ² = σ_o² + k·σ_c² + (1-k)·σ_rs² over the last n bars, where σ_o² is the sample variance
+ * (ddof 1) of overnight returns ln(O/C[-1]), σ_c² the sample variance of open-to-close returns ln(C/O), σ_rs² the
+ * mean Rogers-Satchell term, k = 0.34/(1.34 + (n+1)/(n-1)); volatility = sqrt(σ²), per bar, not annualised.
+ */
+export const VOL_YZ: IndicatorSpec = makeSpec({
+  name: 'vol_yz',
+  description: 'Yang-Zhang OHLC volatility estimator over n bars (overnight + open-close + Rogers-Satchell)',
+  group: 'volatility',
+  inputs: ['open', 'high', 'low', 'close'],
+  params: [periodParam('timeperiod', 20)],
+  outputs: ['vol_yz'],
+  lookback: ([n]) => n,
+  note: 'Not in TA-Lib. sqrt(var(ln O/C[-1]) + k·var(ln C/O) + (1-k)·mean(RS)) over n bars, sample variances (ddof 1), k = 0.34/(1.34+(n+1)/(n-1)); per bar, not annualised.',
+  batch: (x, [n]) => {
+    const { open, high, low, close } = x;
+    const len = close.length;
+    const k = yangZhangK(n);
+    const ro = new Float64Array(len);
+    const rc = new Float64Array(len);
+    const rs = new Float64Array(len);
+    for (let i = 0; i < len; i++) {
+      ro[i] = i === 0 ? NaN : Math.log(open[i] / close[i - 1]);
+      rc[i] = Math.log(close[i] / open[i]);
+      rs[i] = rsTerm(open[i], high[i], low[i], close[i]);
+    }
+    const vo = rollingVar(ro, n, 1);
+    const vc = rollingVar(rc, n, 1);
+    const mrs = rollingMean(rs, n);
+    const out = nanArray(len);
+    for (let i = 0; i < len; i++) out[i] = sqrt0(vo[i] + k * vc[i] + (1 - k) * mrs[i]);
+    return [out];
+  },
+  step: ([n], out) => {
+    const k = yangZhangK(n);
+    const vo = new RollingVar(n, 1);
+    const vc = new RollingVar(n, 1);
+    const mrs = new RollingMean(n);
+    let pc = NaN;
+    return (o, h, l, c) => {
+      const a = vo.update(Math.log(o / pc));
+      pc = c;
+      const b = vc.update(Math.log(c / o));
+      const m = mrs.update(rsTerm(o, h, l, c));
+      out[0] = sqrt0(a + k * b + (1 - k) * m);
+    };
+  },
+});
+
+export const ULCER: IndicatorSpec = makeSpec({
+  name: 'ulcer',
+  description: 'Ulcer index: root mean square over n bars of the % drawdown of close from its n-bar high',
+  group: 'volatility',
+  inputs: ['close'],
+  params: [periodParam('timeperiod', 14, 1)],
+  outputs: ['ulcer'],
+  lookback: ([n]) => 2 * (n - 1),
+  note: "Not in TA-Lib. Martin's definition: D = 100·(close - max close over n)/max close, ulcer = sqrt(mean of D² over n); two n-bar windows, hence lookback 2(n-1).",
+  batch: (x, [n]) => {
+    const c = x.close;
+    const m = rollingMax(c, n);
+    const d2 = new Float64Array(c.length);
+    for (let i = 0; i < c.length; i++) {
+      const d = (100 * (c[i] - m[i])) / m[i];
+      d2[i] = d * d;
+    }
+    const u = rollingMean(d2, n);
+    for (let i = 0; i < u.length; i++) u[i] = sqrt0(u[i]);
+    return [u];
+  },
+  step: ([n], out) => {
+    const mx = new RollingMax(n);
+    const mean = new RollingMean(n);
+    return (_o, _h, _l, c) => {
+      const m = mx.update(c);
+      const d = (100 * (c - m)) / m;
+      out[0] = sqrt0(mean.update(d * d));
+    };
+  },
+});
+
+export const VOLATILITY_INDICATORS: IndicatorSpec[] = [TRANGE, ATR, NATR, VOL_CC, VOL_PARKINSON, VOL_GK, VOL_RS, VOL_YZ, ULCER];
