@@ -36,6 +36,9 @@ const code = await runCli(
       const ws = Workspace.open(dir, env);
       try {
         if (demo) await seedDemo(ws);
+        // Ink renders only a final frame when it thinks it runs in CI (CI, CONTINUOUS_INTEGRATION or CI_* set, read
+        // when Ink loads). Here both ends are terminals, so a person is watching: drop those variables first.
+        for (const k of Object.keys(process.env)) if (k === 'CI' || k === 'CONTINUOUS_INTEGRATION' || k.startsWith('CI_')) delete process.env[k];
         const { openConsole } = await import('../views/console.tsx');
         const color = ws.config.get('ui.color');
         const noColor = g.noColor || color === 'never' || (color === 'auto' && (!!env.NO_COLOR || env.TERM === 'dumb'));

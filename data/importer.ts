@@ -102,9 +102,17 @@ function findingsFor(load: LoadResult, seriesIdx: number): Finding[] {
   const s = load.series[seriesIdx];
   const lines = s.lines;
   const out: Finding[] = [];
+  // Lines ascend, except in a newest-first file the loader reversed: then look them up in a map.
+  const ascending = lines.length < 2 || lines[0] < lines[lines.length - 1];
+  const byLine = ascending ? null : new Map(Array.from(lines, (l, i) => [l, i] as const));
   for (const f of load.findings) {
     if (f.line === undefined || f.rule === 'blank_line' || f.rule === 'leading_missing') continue;
     if (load.kind === 'close_table' && f.field && f.field !== s.symbol && load.series.some((o) => o.symbol === f.field)) continue;
+    if (byLine) {
+      const at = byLine.get(f.line);
+      if (at !== undefined) out.push({ ...f, row: at });
+      continue;
+    }
     // binary search the line
     let lo = 0;
     let hi = lines.length;

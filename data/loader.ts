@@ -490,6 +490,23 @@ export function loadBuffer(file: string, buf: Buffer, opts: LoadOptions): LoadRe
       bad[j] = rowBad[r];
       j++;
     }
+    // Newest-first files (common in exports) are read oldest-first, and the report says so; without this every row
+    // would be an unsorted_timestamp error.
+    let desc = 0;
+    let steps = 0;
+    let prevT = NaN;
+    for (let k = 0; k < n; k++) {
+      if (bad[k] || !Number.isFinite(bars.ts[k])) continue;
+      if (prevT === prevT) {
+        steps++;
+        if (bars.ts[k] < prevT) desc++;
+      }
+      prevT = bars.ts[k];
+    }
+    if (steps >= 2 && desc / steps > 0.95) {
+      for (const a of [bars.ts, bars.open, bars.high, bars.low, bars.close, bars.volume, lines, bad] as const) a.reverse();
+      base.notes.push(`${symbol}: rows are newest first (${desc} of ${steps} steps go back in time): read oldest first`);
+    }
     let timeframeNote = '';
     if (!opts.timeframe) {
       const good: number[] = [];

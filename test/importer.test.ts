@@ -121,6 +121,19 @@ describe('import: atomic, reported, stored', async () => {
     ws2.close();
   });
 
+  it('a newest-first file with a bad row: the finding names the right line and drop removes that row', async () => {
+    const dir = tmpDir();
+    const file = path.join(dir, 'REV.csv');
+    fs.writeFileSync(file, ['Date,Open,High,Low,Close,Volume', '2020-01-07,1,2,0.5,1.5,10', '2020-01-06,1,2,0.5,xx,10', '2020-01-03,1,2,0.5,1.5,10', '2020-01-02,1,2,0.5,1.5,10'].join('\n'));
+    const ws = tmpWorkspace();
+    const store = new BarStore(ws);
+    const r = await importData(ws, store, { ...opts, onError: 'drop', paths: [file] });
+    expect(r.status).toBe('ok');
+    expect(r.files[0].findings.filter((f) => f.action === 'dropped').map((f) => [f.rule, f.line])).toEqual([['non_numeric', 3]]);
+    expect(Array.from(store.load('REV').ts)).toEqual([Date.UTC(2020, 0, 2), Date.UTC(2020, 0, 3), Date.UTC(2020, 0, 7)]);
+    ws.close();
+  });
+
   it('imports every file of shared/data in one go and reports what it inferred', async () => {
     const ws = tmpWorkspace();
     const store = new BarStore(ws);

@@ -138,6 +138,15 @@ describe('loader on broken input', () => {
     expect(r.findings[0].message).toMatch(/delimiter/);
   });
 
+  it('newest-first files are read oldest first, and the notes say so', () => {
+    const r = load('Date,Open,High,Low,Close,Volume\n2020-01-06,1,2,0.5,1.6,12\n2020-01-03,1,2,0.5,1.5,11\n2020-01-02,1,2,0.5,1.4,10\n');
+    const s = r.series[0];
+    expect(Array.from(s.bars.ts)).toEqual([Date.UTC(2020, 0, 2), Date.UTC(2020, 0, 3), Date.UTC(2020, 0, 6)]);
+    expect(Array.from(s.bars.close)).toEqual([1.4, 1.5, 1.6]);
+    expect(Array.from(s.lines)).toEqual([4, 3, 2]);
+    expect(r.notes.join(' ')).toMatch(/newest first/);
+  });
+
   it('semicolon-delimited files are read', () => {
     const r = load('Date;Open;High;Low;Close;Volume\n2020-01-02;1;2;0.5;1.5;10\n2020-01-03;1.5;2;1;1.2;11\n');
     expect(r.fatal).toBe(false);
