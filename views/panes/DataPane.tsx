@@ -1,5 +1,5 @@
 import { Box, Text } from 'ink';
-import React from 'react';
+import React, { useMemo } from 'react';
 import type { ConsoleSession, ConsoleState } from '../../commands/session.ts';
 import type { Key } from '../input.ts';
 import { LineChart, Table, sparkline } from '../widgets/index.ts';
@@ -21,38 +21,36 @@ export function DataPane({ state, width, height }: { state: ConsoleState; width:
   return <DataList state={state} width={width} height={height} />;
 }
 
+const LIST_COLUMNS = [
+  { key: 'symbol', title: 'symbol' },
+  { key: 'tf', title: 'tf' },
+  { key: 'bars', title: 'bars', align: 'right' as const },
+  { key: 'first', title: 'first' },
+  { key: 'last', title: 'last' },
+  { key: 'close', title: 'last close', align: 'right' as const },
+  { key: 'change', title: 'day chg', align: 'right' as const },
+  { key: 'trend', title: 'trend' },
+];
+
 function DataList({ state, width, height }: { state: ConsoleState; width: number; height: number }) {
   const sparkW = Math.max(8, Math.min(30, width - 80));
-  const rows = state.visible.map((s) => ({
-    symbol: s.symbol,
-    tf: s.timeframe,
-    bars: fmtInt(s.bars),
-    first: day(s.firstTs),
-    last: day(s.lastTs),
-    close: fmtPrice(s.lastClose),
-    change: fmtPct(s.dayChange),
-    trend: sparkline(s.spark, sparkW),
-  }));
-  const empty = state.symbols.length === 0 ? 'no data yet — press : and run data import FILE (or data generate)' : `no symbol matches "${state.filter}"`;
-  return (
-    <Table
-      columns={[
-        { key: 'symbol', title: 'symbol' },
-        { key: 'tf', title: 'tf' },
-        { key: 'bars', title: 'bars', align: 'right' },
-        { key: 'first', title: 'first' },
-        { key: 'last', title: 'last' },
-        { key: 'close', title: 'last close', align: 'right' },
-        { key: 'change', title: 'day chg', align: 'right' },
-        { key: 'trend', title: 'trend' },
-      ]}
-      rows={rows}
-      selected={state.selected}
-      width={width}
-      height={Math.max(1, height - 3)}
-      emptyText={empty}
-    />
+  // Rows change only when the list or the width does, not on every key: keep them (and the table's layout) stable.
+  const rows = useMemo(
+    () =>
+      state.visible.map((s) => ({
+        symbol: s.symbol,
+        tf: s.timeframe,
+        bars: fmtInt(s.bars),
+        first: day(s.firstTs),
+        last: day(s.lastTs),
+        close: fmtPrice(s.lastClose),
+        change: fmtPct(s.dayChange),
+        trend: sparkline(s.spark, sparkW),
+      })),
+    [state.visible, sparkW],
   );
+  const empty = state.symbols.length === 0 ? 'no data yet — press : and run data import FILE (or data generate)' : `no symbol matches "${state.filter}"`;
+  return <Table columns={LIST_COLUMNS} rows={rows} selected={state.selected} width={width} height={Math.max(1, height - 3)} emptyText={empty} />;
 }
 
 function DataDetail({ state, width, height }: { state: ConsoleState; width: number; height: number }) {

@@ -1,0 +1,277 @@
+/**
+ * The feature pipeline: named features (see data/indicators/index.ts for the naming) computed over a bar series.
+ *
+ *  - computeFeatures: batch, whole columns. Names are grouped by (spec, parameters) so each spec's batch runs once
+ *    and every output it produces is used (bb_upper_20_2, bb_lower_20_2 … come from one BB computation).
+ *  - FeatureStream: the same names, one bar at a time (live trading), built from the specs' incremental forms;
+ *    it agrees with computeFeatures to 1e-9 (the indicator contract) and never looks ahead.
+ *  - computeUniverse: many symbols, spread over worker threads (piscina; see feature-worker.mjs).
+ *
+ * Benchmark: features with `needs: ['benchmark']` read the benchmark's close aligned to the bars by timestamp (exact
+ * match of bar start; NaN where the benchmark has no bar). Without a benchmark they get an all-NaN benchmark, so their
+ * columns are NaN (the stream does the same when update() is given no benchmark).
+ *
+ * Precision: columns are Float64 unless `float32` is asked for (then each column is rounded to Float32 at the end;
+ * the arithmetic is always done in Float64).
+ */
+import os from 'node:os';
+import { Piscina } from 'piscina';
+import { AlphaError } from '../../src/errors.ts';
+import type { BarSeries } from '../../src/types.ts';
+import { projectUrl } from '../../src/version.ts';
+import { parseFeatureName, type ParsedFeature } from '../indicators/index.ts';
+import type { FeatureInput, IndicatorSpec, IndicatorStream } from '../indicators/types.ts';
+
+export type FeatureColumn = Float64Array | Float32Array;
+
+export interface FeatureMatrix {
+  /** Feature names, as requested (same order as `columns`). */
+  names: string[];
+  columns: FeatureColumn[];
+  /** Bar start times (epoch ms UTC), one per row. */
+  ts: Float64Array;
+  /** Largest lookback over the features: rows before it hold NaN warm-up values for at least one feature. */
+  warmup: number;
+  rows: number;
+}
+
+export interface ComputeOptions {
+  /** Benchmark series for cross-asset features (aligned by timestamp). */
+  benchmark?: BarSeries;
+  /** Return Float32Array columns (computed in Float64, rounded at the end). */
+  float32?: boolean;
+}
+
+/** One (spec, parameters) computation and the columns it feeds. */
+export interface PlanGroup {
+  key: string;
+  spec: IndicatorSpec;
+  params: number[];
+  /** [column index, output index] pairs */
+  uses: [number, number][];
+}
+
+export interface FeaturePlan {
+  names: string[];
+  parsed: ParsedFeature[];
+  groups: PlanGroup[];
+  warmup: number;
+  needsBenchmark: boolean;
+  needsTs: boolean;
+}
+
+/** Parse and group names (throws UsageError on an unknown or malformed name). */
+export function planFeatures(names: readonly string[]): FeaturePlan {
+  const parsed = names.map((n) => parseFeatureName(n));
+  const byKey = new Map<string, PlanGroup>();
+  let warmup = 0;
+  let needsBenchmark = false;
+  let needsTs = false;
+  parsed.forEach((f, col) => {
+    let g = byKey.get(f.key);
+    if (!g) {
+      g = { key: f.key, spec: f.spec, params: f.params, uses: [] };
+      byKey.set(f.key, g);
+      warmup = Math.max(warmup, f.spec.lookback(f.params));
+      if (f.spec.needs?.includes('benchmark')) needsBenchmark = true;
+      if (f.spec.needs?.includes('ts')) needsTs = true;
+    }
+    g.uses.push([col, f.outputIndex]);
+  });
+  return { names: [...names], parsed, groups: [...byKey.values()], warmup, needsBenchmark, needsTs };
+}
+
+/**
+ * The benchmark's close at each of `ts` (exact bar-start match; NaN where the benchmark has no bar). Both series
+ * must be in ascending time order (a BarSeries always is).
+ */
+export function alignBenchmark(ts: Float64Array, benchmark: Pick<BarSeries, 'ts' | 'close'>): Float64Array {
+  const out = new Float64Array(ts.length);
+  const bts = benchmark.ts;
+  const bc = benchmark.close;
+  let j = 0;
+  for (let i = 0; i < ts.length; i++) {
+    const t = ts[i];
+    while (j < bts.length && bts[j] < t) j++;
+    out[i] = j < bts.length && bts[j] === t ? bc[j] : NaN;
+  }
+  return out;
+}
+
+function toFloat32(cols: FeatureColumn[]): Float32Array[] {
+  const seen = new Map<FeatureColumn, Float32Array>();
+  return cols.map((c) => {
+    let f = seen.get(c);
+    if (!f) {
+      f = c instanceof Float32Array ? c : Float32Array.from(c);
+      seen.set(c, f);
+    }
+    return f;
+  });
+}
+
+/** Compute named features over a bar series (see the module comment). */
+export function computeFeatures(bars: BarSeries, names: readonly string[], opts: ComputeOptions = {}): FeatureMatrix {
+  const plan = planFeatures(names);
+  return computePlan(bars, plan, opts.benchmark ? alignBenchmark(bars.ts, opts.benchmark) : undefined, opts.float32 ?? false);
+}
+
+/** computeFeatures for a prepared plan and an already aligned benchmark close (or none). */
+export function computePlan(bars: BarSeries, plan: FeaturePlan, benchmarkClose: Float64Array | undefined, float32: boolean): FeatureMatrix {
+  const rows = bars.ts.length;
+  if (benchmarkClose && benchmarkClose.length !== rows) throw new RangeError(`benchmark has ${benchmarkClose.length} values for ${rows} bars`);
+  const input: FeatureInput = {
+    open: bars.open,
+    high: bars.high,
+    low: bars.low,
+    close: bars.close,
+    volume: bars.volume,
+    ts: bars.ts,
+    tz: bars.tz,
+  };
+  if (plan.needsBenchmark) input.benchmark = benchmarkClose ?? new Float64Array(rows).fill(NaN);
+  const inputs = new Set<ArrayLike<number>>([bars.open, bars.high, bars.low, bars.close, bars.volume, bars.ts]);
+  if (input.benchmark) inputs.add(input.benchmark);
+  const columns: FeatureColumn[] = new Array(plan.names.length);
+  for (const g of plan.groups) {
+    const outs = g.spec.batch(input, g.params);
+    for (const [col, out] of g.uses) {
+      let c = outs[out];
+      if (!c || c.length !== rows) throw new Error(`${g.key}: batch returned ${c ? c.length : 'no'} values for output ${g.spec.outputs[out]} over ${rows} bars`);
+      if (inputs.has(c)) c = c.slice(); // never hand out the caller's own arrays
+      columns[col] = c;
+    }
+  }
+  return { names: plan.names, columns: float32 ? toFloat32(columns) : columns, ts: bars.ts, warmup: plan.warmup, rows };
+}
+
+/**
+ * Incremental features for live trading: `update` takes one bar and returns one value per name (a Float64Array
+ * reused between calls: copy it to keep it). Same names, same values as computeFeatures over the bars so far.
+ */
+export class FeatureStream {
+  readonly names: string[];
+  readonly warmup: number;
+  /** Bars seen so far. */
+  bars = 0;
+  private readonly streams: IndicatorStream[];
+  /** per group: flat [col, out, col, out, ...] */
+  private readonly uses: Int32Array[];
+  private readonly out: Float64Array;
+
+  constructor(names: readonly string[], tz = 'UTC') {
+    const plan = planFeatures(names);
+    this.names = plan.names;
+    this.warmup = plan.warmup;
+    this.streams = plan.groups.map((g) => g.spec.stream(g.params, tz));
+    this.uses = plan.groups.map((g) => Int32Array.from(g.uses.flat()));
+    this.out = new Float64Array(plan.names.length).fill(NaN);
+  }
+
+  /** Feed one bar (in time order); `ts` is the bar start (epoch ms UTC), `benchmark` the benchmark's close for it. */
+  update(open: number, high: number, low: number, close: number, volume: number, ts = NaN, benchmark = NaN): Float64Array {
+    const out = this.out;
+    const streams = this.streams;
+    for (let g = 0; g < streams.length; g++) {
+      const r = streams[g].update(open, high, low, close, volume, ts, benchmark);
+      const u = this.uses[g];
+      for (let k = 0; k < u.length; k += 2) out[u[k]] = r[u[k + 1]];
+    }
+    this.bars++;
+    return out;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Many symbols: worker threads
+// ---------------------------------------------------------------------------------------------------------------
+
+export interface UniverseOptions extends ComputeOptions {
+  /**
+   * Worker threads. Default: available parallelism, used only when the work is big enough to repay thread start-up
+   * (~0.3-1 s each); an explicit number > 1 always uses a pool; 1 computes in this thread.
+   */
+  threads?: number;
+  signal?: AbortSignal;
+  /** Called after each symbol. */
+  onProgress?: (done: number, total: number) => void;
+}
+
+/** What a worker receives: plain columns (copied by structured clone). */
+export interface FeatureTask {
+  names: string[];
+  symbol: string;
+  tz: string;
+  ts: Float64Array;
+  open: Float64Array;
+  high: Float64Array;
+  low: Float64Array;
+  close: Float64Array;
+  volume: Float64Array;
+  benchmark?: Float64Array;
+  float32: boolean;
+}
+
+/** What a worker returns; its column buffers are transferred, not copied. */
+export interface FeatureTaskResult {
+  columns: FeatureColumn[];
+  warmup: number;
+  rows: number;
+}
+
+/** Worker side (feature-worker.mjs): compute one symbol. Returns columns whose buffers the caller may transfer. */
+export function runFeatureTask(t: FeatureTask): FeatureTaskResult {
+  const bars = { symbol: t.symbol, tz: t.tz, ts: t.ts, open: t.open, high: t.high, low: t.low, close: t.close, volume: t.volume } as BarSeries;
+  const m = computePlan(bars, planFeatures(t.names), t.benchmark, t.float32);
+  return { columns: m.columns, warmup: m.warmup, rows: m.rows };
+}
+
+/** Distinct ArrayBuffers behind a result's arrays (a transfer list must not repeat one). */
+export function transferablesOf(r: FeatureTaskResult): ArrayBuffer[] {
+  const set = new Set<ArrayBuffer>();
+  for (const c of r.columns) set.add(c.buffer as ArrayBuffer);
+  return [...set];
+}
+
+/** Below this many bar-features in total, threads cost more (start-up ~0.3 s each) than they save. */
+const PARALLEL_MIN_WORK = 20_000_000;
+
+/**
+ * Features for many series (one matrix per series, same order). With threads > 1 and enough work, symbols are spread
+ * over a piscina pool; otherwise computed here. Names are checked before any work starts.
+ */
+export async function computeUniverse(seriesList: readonly BarSeries[], names: readonly string[], opts: UniverseOptions = {}): Promise<FeatureMatrix[]> {
+  const plan = planFeatures(names);
+  const float32 = opts.float32 ?? false;
+  const bench = (s: BarSeries) => (plan.needsBenchmark && opts.benchmark ? alignBenchmark(s.ts, opts.benchmark) : undefined);
+  const total = seriesList.length;
+  const work = seriesList.reduce((a, s) => a + s.ts.length, 0) * plan.names.length;
+  const threads = Math.max(1, Math.min(opts.threads ?? os.availableParallelism(), total));
+  const out: FeatureMatrix[] = new Array(total);
+  let done = 0;
+  if (threads === 1 || (opts.threads === undefined && work < PARALLEL_MIN_WORK)) {
+    for (let i = 0; i < total; i++) {
+      if (opts.signal?.aborted) throw opts.signal.reason ?? new AlphaError('feature computation cancelled');
+      out[i] = computePlan(seriesList[i], plan, bench(seriesList[i]), float32);
+      opts.onProgress?.(++done, total);
+      if (total > 1) await new Promise((r) => setImmediate(r));
+    }
+    return out;
+  }
+  const pool = new Piscina({ filename: projectUrl('data/features/feature-worker.mjs').href, maxThreads: threads, minThreads: threads, idleTimeout: 1000 });
+  try {
+    await Promise.all(
+      seriesList.map(async (s, i) => {
+        const task: FeatureTask = {
+          names: plan.names, symbol: s.symbol, tz: s.tz, ts: s.ts, open: s.open, high: s.high, low: s.low, close: s.close, volume: s.volume, benchmark: bench(s), float32,
+        };
+        const r = (await pool.run(task, opts.signal ? { signal: opts.signal } : {})) as FeatureTaskResult;
+        out[i] = { names: plan.names, columns: r.columns, ts: s.ts, warmup: r.warmup, rows: r.rows };
+        opts.onProgress?.(++done, total);
+      }),
+    );
+  } finally {
+    await pool.destroy();
+  }
+  return out;
+}
