@@ -65,4 +65,20 @@ describe.skipIf(!hasTmux)('console in tmux (real binary)', () => {
     s = await waitFor((x) => x.trimEnd().endsWith('E2E-PROMPT$'), 'the prompt after quitting');
     expect(s).not.toContain('1 Data');
   });
+
+  it('redraws on resize, and SIGTERM (as when a session is killed) restores the terminal', async () => {
+    keys('clear', 'Enter');
+    keys(`node ${path.join(ROOT, 'bin/alphatrade')}`, 'Enter');
+    await waitFor((x) => x.includes('last close'), 'the Data pane');
+    tmux('resize-window', '-t', session, '-x', '80', '-y', '24');
+    let s = await waitFor((x) => x.includes('last close') && x.split('\n').every((l) => l.length <= 80), 'a redraw at 80 columns');
+    expect(s).toContain('1 Data');
+    tmux('resize-window', '-t', session, '-x', '160', '-y', '45');
+    s = await waitFor((x) => x.includes('last close') && x.split('\n').length >= 44, 'a redraw at 160×45');
+    const panePid = tmux('list-panes', '-t', session, '-F', '#{pane_pid}').trim();
+    const node = execFileSync('pgrep', ['-P', panePid, 'node'], { encoding: 'utf8' }).trim().split('\n')[0];
+    process.kill(Number(node), 'SIGTERM');
+    s = await waitFor((x) => x.trimEnd().endsWith('E2E-PROMPT$'), 'the prompt after SIGTERM');
+    expect(s).not.toContain('1 Data');
+  });
 });
