@@ -3,12 +3,14 @@
  * Every key a view handles becomes a call to one of the session's actions; all computing (filtering, summaries,
  * resampling on the fly, completion) happens here or below, never in a view.
  */
+import { computeFeatures } from '../data/features/pipeline.ts';
 import { formatFinding, type Finding } from '../data/findings.ts';
 import { resample } from '../data/resample.ts';
 import { BarStore, type BarSetInfo } from '../data/store.ts';
 import { RANGES, rangeIndices, summarize, type RangeName, type SymbolSummary } from '../data/summary.ts';
 import { EventBus } from '../src/events.ts';
 import { parseTimeframe } from '../src/timeframe.ts';
+import type { BarSeries } from '../src/types.ts';
 import { formatTs } from '../src/tz.ts';
 import type { Workspace } from '../src/workspace.ts';
 import { nearest } from '../src/errors.ts';
@@ -35,6 +37,34 @@ export interface BarRow {
   volume: number;
 }
 
+/** An indicator the chart can overlay: drawn on the price scale. One item may draw several lines (bands). */
+export interface OverlayItem {
+  id: string;
+  label: string;
+  /** Feature names (data/indicators naming), one chart series each. */
+  names: string[];
+}
+
+export const OVERLAYS: readonly OverlayItem[] = [
+  { id: 'sma_20', label: 'sma_20', names: ['sma_20'] },
+  { id: 'sma_50', label: 'sma_50', names: ['sma_50'] },
+  { id: 'sma_200', label: 'sma_200', names: ['sma_200'] },
+  { id: 'ema_20', label: 'ema_20', names: ['ema_20'] },
+  { id: 'ema_50', label: 'ema_50', names: ['ema_50'] },
+  { id: 'bb_20_2', label: 'Bollinger 20,2', names: ['bb_upper_20_2', 'bb_middle_20_2', 'bb_lower_20_2'] },
+  { id: 'kama_30', label: 'kama_30', names: ['kama_30'] },
+  { id: 'vwap_20', label: 'vwap_20', names: ['vwap_20'] },
+  { id: 'donchian_20', label: 'Donchian 20', names: ['donchian_upper_20', 'donchian_lower_20'] },
+  { id: 'keltner_20_10_2', label: 'Keltner 20,10,2', names: ['keltner_upper_20_10_2', 'keltner_middle_20_10_2', 'keltner_lower_20_10_2'] },
+  { id: 'sar_0.02_0.2', label: 'Parabolic SAR 0.02,0.2', names: ['sar_0.02_0.2'] },
+  { id: 'supertrend_10_3', label: 'Supertrend 10,3', names: ['supertrend_10_3'] },
+];
+
+export interface OverlaySeries {
+  name: string;
+  values: number[];
+}
+
 export interface DetailState {
   symbol: string;
   timeframe: string;
@@ -49,6 +79,8 @@ export interface DetailState {
   findings: string[];
   findingCount: number;
   bars: number;
+  /** The chosen overlays' series, computed over the full series and sliced to the range like `closes`. */
+  overlays: OverlaySeries[];
 }
 
 export interface LogLine {
@@ -73,6 +105,9 @@ export interface ConsoleState {
   message: { text: string; tone: 'info' | 'ok' | 'error' } | null;
   palette: { open: boolean; input: string; completions: string[]; history: string[]; historyIdx: number };
   help: boolean;
+  /** Chosen overlay ids (OVERLAYS); kept across symbols, ranges and timeframes. */
+  overlays: string[];
+  overlayPicker: { open: boolean; cursor: number };
   equity: number | null;
   openOrders: number;
   confirmQuit: boolean;
@@ -97,7 +132,7 @@ export class ConsoleSession extends EventBus<{ change: ConsoleState }> {
     this.state = {
       workspaceDir: ws.dir, mode: 'research', pane: 'data', symbols: [], visible: [], selected: 0, filter: '', filtering: false, view: 'list', detail: null,
       jobs: [], log: [], message: null, palette: { open: false, input: '', completions: [], history: [], historyIdx: -1 }, help: false,
-      equity: null, openOrders: 0, confirmQuit: false, quit: false,
+      overlays: [], overlayPicker: { open: false, cursor: 0 }, equity: null, openOrders: 0, confirmQuit: false, quit: false,
     };
     this.jobs.on('update', () => this.set({ jobs: this.jobs.list() }));
     this.jobs.on('finished', (j) => this.onJobFinished(j));
@@ -182,21 +217,37 @@ export class ConsoleSession extends EventBus<{ change: ConsoleState }> {
     this.openSymbol(s.symbol);
   }
 
+  /** The bar series shown for symbol at timeframe (stored, or resampled from the finest stored one). */
+  private loadBars(symbol: string, timeframe?: string): { bars: BarSeries; tf: string; resampled: boolean; options: string[]; info: BarSetInfo } {
+    const sets = this.store.list().filter((x) => x.symbol === symbol);
+    if (sets.length === 0) throw new Error('no stored bars');
+    const finest = sets.reduce((a, b) => (tfMs(b.timeframe) < tfMs(a.timeframe) ? b : a));
+    const stored = sets.map((x) => x.timeframe);
+    const options = [...new Set([...stored, ...RESAMPLE_TARGETS.filter((t) => tfMs(t) > tfMs(finest.timeframe))])].sort((a, b) => tfMs(a) - tfMs(b));
+    const tf = timeframe ?? finest.timeframe;
+    if (stored.includes(tf)) return { bars: this.store.load(symbol, tf), tf, resampled: false, options, info: sets.find((x) => x.timeframe === tf)! };
+    return { bars: resample(this.store.load(symbol, finest.timeframe), parseTimeframe(tf)), tf, resampled: true, options, info: finest };
+  }
+
+  /**
+   * The chosen overlays over bars: computed over the whole series (so the warm-up is right), then sliced to
+   * [a, b) exactly like the closes. An overlay that fails is reported and left out.
+   */
+  private overlaySeries(bars: BarSeries, a: number, b: number, ids: readonly string[] = this.state.overlays): OverlaySeries[] {
+    const names = OVERLAYS.filter((o) => ids.includes(o.id)).flatMap((o) => o.names);
+    if (names.length === 0) return [];
+    try {
+      const m = computeFeatures(bars, names);
+      return m.names.map((name, k) => ({ name, values: Array.from(m.columns[k].subarray(a, b)) }));
+    } catch (e) {
+      this.say(`overlays: ${(e as Error).message}`, 'error');
+      return [];
+    }
+  }
+
   openSymbol(symbol: string, timeframe?: string, range?: RangeName): void {
     try {
-      const sets = this.store.list().filter((x) => x.symbol === symbol);
-      const finest = sets.reduce((a, b) => (tfMs(b.timeframe) < tfMs(a.timeframe) ? b : a));
-      const stored = sets.map((x) => x.timeframe);
-      const options = [...new Set([...stored, ...RESAMPLE_TARGETS.filter((t) => tfMs(t) > tfMs(finest.timeframe))])].sort((a, b) => tfMs(a) - tfMs(b));
-      const tf = timeframe ?? finest.timeframe;
-      let bars;
-      let resampled = false;
-      if (stored.includes(tf)) bars = this.store.load(symbol, tf);
-      else {
-        bars = resample(this.store.load(symbol, finest.timeframe), parseTimeframe(tf));
-        resampled = true;
-      }
-      const info = sets.find((x) => x.timeframe === tf) ?? finest;
+      const { bars, tf, resampled, options, info } = this.loadBars(symbol, timeframe);
       const rng: RangeName = range ?? defaultRange(tf);
       const [a, b] = rangeIndices(bars, rng);
       const daily = tfMs(tf) >= 86_400_000;
@@ -216,7 +267,7 @@ export class ConsoleSession extends EventBus<{ change: ConsoleState }> {
       const findings = all.map((f) => formatFinding(Object.fromEntries(Object.entries(f).filter(([, v]) => v !== null)) as unknown as Finding));
       this.set({
         view: 'detail',
-        detail: { symbol, timeframe: tf, timeframes: options, resampled, range: rng, closes, labels, recent, info, findings, findingCount: count, bars: b - a },
+        detail: { symbol, timeframe: tf, timeframes: options, resampled, range: rng, closes, labels, recent, info, findings, findingCount: count, bars: b - a, overlays: this.overlaySeries(bars, a, b) },
       });
     } catch (e) {
       this.say(`${symbol}: ${(e as Error).message}`, 'error');
@@ -225,7 +276,45 @@ export class ConsoleSession extends EventBus<{ change: ConsoleState }> {
 
   back(): void {
     if (this.state.help) this.set({ help: false });
-    else if (this.state.view === 'detail') this.set({ view: 'list', detail: null });
+    else if (this.state.overlayPicker.open) this.closeOverlayPicker();
+    else if (this.state.view === 'detail') this.set({ view: 'list', detail: null, overlayPicker: { ...this.state.overlayPicker, open: false } });
+  }
+
+  /** `i` in the detail view: the overlay picker. */
+  openOverlayPicker(): void {
+    if (this.state.view !== 'detail' || !this.state.detail) return;
+    this.set({ overlayPicker: { open: true, cursor: this.state.overlayPicker.cursor } });
+  }
+
+  moveOverlayPicker(dir: number): void {
+    const p = this.state.overlayPicker;
+    const cursor = Math.max(0, Math.min(OVERLAYS.length - 1, p.cursor + dir));
+    if (cursor !== p.cursor) this.set({ overlayPicker: { ...p, cursor } });
+  }
+
+  closeOverlayPicker(): void {
+    if (this.state.overlayPicker.open) this.set({ overlayPicker: { ...this.state.overlayPicker, open: false } });
+  }
+
+  /** Toggle an overlay (by id; default: the one under the picker's cursor) and recompute the open chart's overlays. */
+  toggleOverlay(id: string = OVERLAYS[this.state.overlayPicker.cursor]?.id): void {
+    if (!OVERLAYS.some((o) => o.id === id)) return;
+    const on = this.state.overlays.includes(id);
+    // Keep the picker's order, whatever order they were chosen in.
+    const overlays = OVERLAYS.map((o) => o.id).filter((x) => (x === id ? !on : this.state.overlays.includes(x)));
+    const d = this.state.detail;
+    if (!d) {
+      this.set({ overlays });
+      return;
+    }
+    try {
+      const { bars } = this.loadBars(d.symbol, d.timeframe);
+      const [a, b] = rangeIndices(bars, d.range);
+      this.set({ overlays, detail: { ...d, overlays: this.overlaySeries(bars, a, b, overlays) } });
+    } catch (e) {
+      this.set({ overlays });
+      this.say(`${d.symbol}: ${(e as Error).message}`, 'error');
+    }
   }
 
   cycleRange(dir: 1 | -1): void {
@@ -378,7 +467,7 @@ export class ConsoleSession extends EventBus<{ change: ConsoleState }> {
       const d = this.state.detail;
       if (d) {
         if (this.state.symbols.some((s) => s.symbol === d.symbol)) this.openSymbol(d.symbol, d.timeframe, d.range);
-        else this.set({ view: 'list', detail: null });
+        else this.set({ view: 'list', detail: null, overlayPicker: { ...this.state.overlayPicker, open: false } });
       }
     }
   }

@@ -3,7 +3,7 @@ import { render } from 'ink-testing-library';
 import React from 'react';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { buildRegistry } from '../commands/index.ts';
-import { ConsoleSession } from '../commands/session.ts';
+import { ConsoleSession, OVERLAYS } from '../commands/session.ts';
 import { importData } from '../data/importer.ts';
 import { BarStore } from '../data/store.ts';
 import type { Workspace } from '../src/workspace.ts';
@@ -114,6 +114,103 @@ describe('console shell', () => {
     const d = session.getState().detail!;
     expect(d.timeframe).toBe('15m');
     expect(d.resampled).toBe(true);
+  });
+
+  it('i picks indicator overlays: computed over the full series, shown in the legend, kept across t', async () => {
+    const { stdin, frame, session } = mount();
+    session.setFilter('NVDA');
+    session.endFilter(true);
+    stdin.write(KEY.enter);
+    await tick();
+    const d0 = session.getState().detail!;
+    expect(d0.symbol).toBe('NVDA');
+    expect(d0.overlays).toEqual([]);
+    stdin.write('i');
+    await tick();
+    expect(session.getState().overlayPicker.open).toBe(true);
+    expect(frame()).toContain('Overlays');
+    expect(frame()).toContain('[ ] sma_20');
+    // Move to sma_20 (whatever its place in the list) and toggle it with space.
+    const j = OVERLAYS.findIndex((o) => o.id === 'sma_20');
+    for (let n = 0; n < OVERLAYS.length; n++) stdin.write('k');
+    for (let n = 0; n < j; n++) stdin.write('j');
+    await tick();
+    expect(session.getState().overlayPicker.cursor).toBe(j);
+    stdin.write(' ');
+    await tick();
+    expect(session.getState().overlays).toEqual(['sma_20']);
+    const d = session.getState().detail!;
+    const sma = d.overlays.find((o) => o.name === 'sma_20')!;
+    expect(sma).toBeDefined();
+    expect(sma.values.length).toBe(d.closes.length);
+    // Independently: the mean of the last 20 closes of the whole loaded series.
+    const bars = session.store.load('NVDA', d.timeframe);
+    const closes = Array.from(bars.close);
+    const mean = closes.slice(-20).reduce((a, x) => a + x, 0) / 20;
+    expect(sma.values.at(-1)).toBeCloseTo(mean, 9);
+    // Warm-up comes from the full series: the range's first value is defined when 19+ bars precede it.
+    const first = bars.ts.length - d.closes.length;
+    if (first >= 19) expect(Number.isFinite(sma.values[0])).toBe(true);
+    expect(frame()).toContain('[x] sma_20');
+    expect(frame()).toContain('sma_20');
+    // Enter toggles too: off, then on again.
+    stdin.write(KEY.enter);
+    await tick();
+    expect(session.getState().overlays).toEqual([]);
+    expect(session.getState().detail!.overlays).toEqual([]);
+    stdin.write(' ');
+    await tick();
+    expect(session.getState().detail!.overlays.map((o) => o.name)).toEqual(['sma_20']);
+    // Esc closes the picker, not the detail view; the legend shows the overlay's name.
+    stdin.write(KEY.esc);
+    await tick(80);
+    expect(session.getState().overlayPicker.open).toBe(false);
+    expect(session.getState().view).toBe('detail');
+    expect(frame()).not.toContain('Overlays');
+    expect(frame()).toMatch(/NVDA close\s+\S+ sma_20/);
+    // Kept across a timeframe change (recomputed on the new series) and a symbol change.
+    stdin.write('t');
+    await tick();
+    const dt = session.getState().detail!;
+    expect(dt.timeframe).not.toBe(d.timeframe);
+    const smaT = dt.overlays.find((o) => o.name === 'sma_20')!;
+    expect(smaT.values.length).toBe(dt.closes.length);
+    expect(frame()).toContain('sma_20');
+    session.openSymbol('ORCL');
+    await tick();
+    expect(session.getState().detail!.overlays.map((o) => o.name)).toEqual(['sma_20']);
+    // Toggling again removes it.
+    stdin.write('i');
+    await tick();
+    stdin.write(' ');
+    await tick();
+    expect(session.getState().detail!.overlays).toEqual([]);
+    stdin.write(KEY.esc);
+    await tick(80);
+    expect(frame()).not.toContain('sma_20');
+  });
+
+  it('the overlay picker shows a band as one item and draws each of its lines', async () => {
+    const { session } = mount();
+    session.openSymbol('ORCL');
+    session.openOverlayPicker();
+    session.moveOverlayPicker(OVERLAYS.findIndex((o) => o.id === 'bb_20_2'));
+    session.toggleOverlay();
+    const names = session.getState().detail!.overlays.map((o) => o.name);
+    expect(names).toEqual(['bb_upper_20_2', 'bb_middle_20_2', 'bb_lower_20_2']);
+    const [up, mid, lo] = session.getState().detail!.overlays.map((o) => o.values.at(-1)!);
+    expect(up).toBeGreaterThan(mid);
+    expect(mid).toBeGreaterThan(lo);
+    session.cycleRange(-1);
+    const d = session.getState().detail!;
+    expect(d.overlays.every((o) => o.values.length === d.closes.length)).toBe(true);
+  });
+
+  it('? lists the overlay keys', async () => {
+    const { stdin, frame } = mount();
+    stdin.write('?');
+    await tick();
+    expect(frame()).toContain('overlay indicators on the chart');
   });
 
   it('/ filters the list', async () => {

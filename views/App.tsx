@@ -5,6 +5,7 @@ import { DataPane, handleDataKey } from './panes/DataPane.tsx';
 import { EmptyPane } from './panes/EmptyPane.tsx';
 import { LogPane, handleLogKey } from './panes/LogPane.tsx';
 import { HelpOverlay } from './HelpOverlay.tsx';
+import { handleOverlayPickerKey } from './OverlayPicker.tsx';
 import { Palette } from './Palette.tsx';
 import { ProgressBar } from './widgets/index.ts';
 import { useTheme } from './widgets/theme.ts';
@@ -69,6 +70,7 @@ export function App({ session, width, height, clock = () => new Date() }: AppPro
       if (key.escape || input === '?' || input === 'q') return session.toggleHelp();
       return;
     }
+    if (s.overlayPicker.open && s.pane === 'data' && s.view === 'detail') return handleOverlayPickerKey(session, k);
     if (input === ':') return session.openPalette();
     if (input === '?') return session.toggleHelp();
     if (input === 'q') return session.requestQuit();

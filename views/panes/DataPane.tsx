@@ -4,6 +4,7 @@ import type { ConsoleSession, ConsoleState } from '../../commands/session.ts';
 import type { Key } from '../input.ts';
 import { LineChart, Table, sparkline } from '../widgets/index.ts';
 import { useTheme } from '../widgets/theme.ts';
+import { OverlayPicker } from '../OverlayPicker.tsx';
 
 /** Up to 6 significant digits, at most 2 decimals above 100: 3677.52, 19.765, 1.2343, 0.53465. */
 const fmtPrice = (x: number | null) => {
@@ -64,6 +65,8 @@ function DataDetail({ state, width, height }: { state: ConsoleState; width: numb
   const rightW = wide ? width - leftW - 1 : 0;
   const errors = d.findings.filter((f) => f.includes(': error ')).length;
   const header = `${d.symbol}  ${d.timeframe}${d.resampled ? ' (resampled)' : ''}  range ${d.range}  ${fmtInt(d.bars)} bars  ${d.info.adjusted ? 'adjusted' : 'not adjusted'}  source ${d.info.sourceFile ?? '—'}`;
+  // The price first, then the chosen overlays (computed in the session, sliced like the closes).
+  const series = useMemo(() => [{ name: `${d.symbol} close`, values: d.closes }, ...d.overlays], [d.symbol, d.closes, d.overlays]);
   const rows = d.recent.map((b) => ({ time: b.time, open: fmtPrice(b.open), high: fmtPrice(b.high), low: fmtPrice(b.low), close: fmtPrice(b.close), volume: fmtInt(b.volume) }));
   return (
     <Box flexDirection="column" width={width} height={height}>
@@ -73,7 +76,10 @@ function DataDetail({ state, width, height }: { state: ConsoleState; width: numb
           {d.findingCount ? `import report: ${d.findingCount} finding${d.findingCount === 1 ? '' : 's'}${errors ? ` (${errors} error${errors === 1 ? '' : 's'})` : ''} — first: ${d.findings[0]?.replace(/^[^:]*:/, 'line ') ?? ''}` : 'import report: clean, no findings'}
         </Text>
       )}
-      <LineChart series={[{ name: `${d.symbol} close`, values: d.closes }]} xLabels={d.labels} width={width} height={chartH} />
+      <LineChart series={series} xLabels={d.labels} width={width} height={chartH} />
+      {state.overlayPicker.open ? (
+        <OverlayPicker chosen={state.overlays} cursor={state.overlayPicker.cursor} width={Math.min(width, 72)} height={lowerH + 1} />
+      ) : (
       <Box height={lowerH + 1}>
         <Box width={leftW} flexDirection="column">
           <Table
@@ -106,6 +112,7 @@ function DataDetail({ state, width, height }: { state: ConsoleState; width: numb
           )}
         </Box>)}
       </Box>
+      )}
     </Box>
   );
 }
@@ -117,6 +124,7 @@ export function handleDataKey(session: ConsoleSession, s: ConsoleState, k: Key):
     if (k.input === '[') return session.cycleRange(-1);
     if (k.input === 't') return session.cycleTimeframe(1);
     if (k.input === 'T') return session.cycleTimeframe(-1);
+    if (k.input === 'i') return session.openOverlayPicker();
     return;
   }
   if (k.input === 'j' || k.downArrow) return session.move(1);
