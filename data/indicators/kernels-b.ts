@@ -15,22 +15,17 @@
  *  - an indicator with several outputs emits all of them or none (NaN for all when any one is NaN).
  * On clean data this gives exactly TA-Lib's lookback: the first lookback(p) outputs are NaN, none after.
  */
+import { periodParam, resolveParams, trueRangeOf as trueRange } from './kernels.ts';
 import type { IndicatorSpec, IndicatorStream, InputField, Ohlcv, ParamSpec } from './types.ts';
 
-/** True for NaN and ±Infinity. */
-export function bad(x: number): boolean {
-  return x - x !== 0;
-}
+/** True for NaN and ±Infinity (kernels.ts's isMissing). */
+export { isMissing as bad } from './kernels.ts';
 
-/** TA-Lib's TRUE_RANGE: max(h - l, |h - prevClose|, |l - prevClose|), same comparison order. */
-export function trueRange(h: number, l: number, prevClose: number): number {
-  let out = h - l;
-  let t = Math.abs(h - prevClose);
-  if (t > out) out = t;
-  t = Math.abs(l - prevClose);
-  if (t > out) out = t;
-  return out;
-}
+/**
+ * TA-Lib's TRUE_RANGE of one bar: max(h - l, |h - prevClose|, |l - prevClose|), same comparison order (kernels.ts's
+ * trueRangeOf; |pc - h| and |h - pc| are the same number).
+ */
+export { trueRangeOf as trueRange } from './kernels.ts';
 
 /**
  * Sum of the last `w` pushed values, NaN until w values have been pushed or while a missing value is in the window.
@@ -307,27 +302,11 @@ export function runBatch(input: Ohlcv, inputs: InputField[], k: Kernel, nOut: nu
   return outs;
 }
 
-/** Check and complete a parameter vector (missing entries take defaults); throws RangeError on a bad value. */
-export function resolveParams(name: string, specs: ParamSpec[], p: readonly number[] | undefined): number[] {
-  const q: number[] = [];
-  for (let i = 0; i < specs.length; i++) {
-    const s = specs[i];
-    const v = p !== undefined && p[i] !== undefined ? p[i] : s.default;
-    if (typeof v !== 'number' || !Number.isFinite(v)) throw new RangeError(`${name}: ${s.name} must be a finite number, got ${v}`);
-    if (s.int && !Number.isInteger(v)) throw new RangeError(`${name}: ${s.name} must be an integer, got ${v}`);
-    if (s.min !== undefined && v < s.min) throw new RangeError(`${name}: ${s.name} must be >= ${s.min}, got ${v}`);
-    if (s.max !== undefined && v > s.max) throw new RangeError(`${name}: ${s.name} must be <= ${s.max}, got ${v}`);
-    q.push(v);
-  }
-  return q;
-}
-
-/** Upper bound of every period parameter (TA-Lib's). */
-export const MAX_PERIOD = 100000;
+export { resolveParams, MAX_PERIOD } from './kernels.ts';
 
 /** An integer period parameter. */
 export function period(name: string, def: number, min = 2): ParamSpec {
-  return { name, default: def, min, max: MAX_PERIOD, int: true };
+  return periodParam(name, def, min);
 }
 
 export interface IndicatorDef {
@@ -342,6 +321,12 @@ export interface IndicatorDef {
   lookback(q: number[]): number;
   /** A fresh kernel for resolved parameters. */
   make(q: number[]): Kernel;
+  /**
+   * Dedicated batch form for resolved parameters over `len` bars (the length of the first input column): a tight loop
+   * over the columns that must reproduce `make`'s kernel exactly (same arithmetic in the same order). When absent,
+   * batch drives the kernel (runBatch).
+   */
+  batch?(input: Ohlcv, q: number[], len: number): Float64Array[];
 }
 
 /** Build an IndicatorSpec whose batch form drives the same kernel as its stream form. */
@@ -355,9 +340,269 @@ export function defineIndicator(d: IndicatorDef): IndicatorSpec {
     params: d.params,
     outputs: d.outputs,
     lookback: (p) => d.lookback(resolveParams(d.name, d.params, p)),
-    batch: (input, p) => runBatch(input, d.inputs, d.make(resolveParams(d.name, d.params, p)), nOut),
+    batch: d.batch
+      ? (input, p) => d.batch!(input, resolveParams(d.name, d.params, p), input[d.inputs[0]].length)
+      : (input, p) => runBatch(input, d.inputs, d.make(resolveParams(d.name, d.params, p)), nOut),
     stream: (p) => d.make(resolveParams(d.name, d.params, p)),
   };
   if (d.note !== undefined) spec.note = d.note;
   return spec;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Column forms of the kernels above, for the batch paths: each reproduces its class's `push` exactly (same
+// arithmetic, same order, same missing-value rule) as a tight loop over a Float64Array, with no per-bar calls.
+// ---------------------------------------------------------------------------------------------------------------
+
+const scratchF: Float64Array[] = [];
+let scratchU: Uint8Array = new Uint8Array(0);
+
+/**
+ * A reusable temporary column (slot 0..7) of at least `len` values, contents unspecified. Batch forms use these for
+ * intermediate columns so that a call touches no fresh memory but its outputs (first writes to a fresh large array
+ * page-fault, which costs more than the arithmetic). Never return a scratch column, and never hold one across a call
+ * that may use the same slot: the batch forms are synchronous and use distinct slots (dmCols uses 5..7).
+ */
+export function scratch(slot: number, len: number): Float64Array {
+  let a = scratchF[slot];
+  if (a === undefined || a.length < len) a = scratchF[slot] = new Float64Array(Math.max(len, 1024));
+  return a;
+}
+
+function scratchBytes(len: number): Uint8Array {
+  if (scratchU.length < len) scratchU = new Uint8Array(Math.max(len, 1024));
+  return scratchU;
+}
+
+/** RollingSum over a column: out[i] = what the i-th push of a fresh RollingSum(w) returns. `out` must not be `src`. */
+export function sumCol(src: Float64Array, w: number, len: number, out: Float64Array = new Float64Array(len)): Float64Array {
+  let s = 0;
+  let since = 0;
+  let lastBad = -Infinity;
+  for (let i = 0; i < len; i++) {
+    let x = src[i];
+    if (x - x !== 0) {
+      lastBad = i;
+      x = 0;
+    }
+    if (++since === w) {
+      // exact recompute: the ring buffer is then in chronological order
+      since = 0;
+      let t = 0;
+      for (let j = i - w + 1; j <= i; j++) {
+        const y = src[j];
+        t += y - y === 0 ? y : 0;
+      }
+      s = t;
+    } else {
+      let old = 0;
+      if (i >= w) {
+        old = src[i - w];
+        if (old - old !== 0) old = 0;
+      }
+      s += x - old;
+    }
+    out[i] = i < w - 1 || i - lastBad < w ? NaN : s;
+  }
+  return out;
+}
+
+/**
+ * RollingMax (isMin false) or the negated RollingMax of -x (isMin true: the lowest) over a column. When `since` is
+ * given, since[i] = bars since the extreme wherever out[i] is a number (RollingMax.since).
+ */
+export function extCol(src: Float64Array, w: number, len: number, isMin: boolean, out: Float64Array = new Float64Array(len), since?: Float64Array): Float64Array {
+  const dq = new Int32Array(w);
+  let head = 0;
+  let size = 0;
+  let lastBad = -Infinity;
+  for (let i = 0; i < len; i++) {
+    const x = src[i];
+    if (x - x !== 0) {
+      lastBad = i;
+      size = 0;
+      out[i] = NaN;
+      continue;
+    }
+    while (size > 0 && dq[head] <= i - w) {
+      if (++head === w) head = 0;
+      size--;
+    }
+    if (isMin) {
+      while (size > 0) {
+        let b = head + size - 1;
+        if (b >= w) b -= w;
+        if (src[dq[b]] >= x) size--;
+        else break;
+      }
+    } else {
+      while (size > 0) {
+        let b = head + size - 1;
+        if (b >= w) b -= w;
+        if (src[dq[b]] <= x) size--;
+        else break;
+      }
+    }
+    let t = head + size;
+    if (t >= w) t -= w;
+    dq[t] = i;
+    size++;
+    if (i < w - 1 || i - lastBad < w) out[i] = NaN;
+    else {
+      const h = dq[head];
+      out[i] = src[h];
+      if (since !== undefined) since[i] = i - h;
+    }
+  }
+  return out;
+}
+
+/** Ema(p, skip) over a column. */
+export function emaCol(src: Float64Array, p: number, skip: number, len: number, out: Float64Array = new Float64Array(len)): Float64Array {
+  const k = 2 / (p + 1);
+  let cnt = 0;
+  let sum = 0;
+  let value = NaN;
+  let i = 0;
+  // warm-up (skip, then the seed window)
+  for (; i < len && cnt < p; i++) {
+    const x = src[i];
+    out[i] = NaN;
+    if (x - x !== 0) continue;
+    if (skip > 0) {
+      skip--;
+      continue;
+    }
+    sum += x;
+    if (++cnt === p) {
+      value = sum / p;
+      out[i] = value;
+    }
+  }
+  for (; i < len; i++) {
+    const x = src[i];
+    if (x - x !== 0) {
+      out[i] = NaN;
+      continue;
+    }
+    value = (x - value) * k + value;
+    out[i] = value;
+  }
+  return out;
+}
+
+/** Lag(k) over a column: out[i] = src[i - k] (NaN before that or when it is missing). */
+export function lagAt(src: Float64Array, i: number, k: number): number {
+  if (i < k) return NaN;
+  const x = src[i - k];
+  return x - x !== 0 ? NaN : x;
+}
+
+/**
+ * WilderGainLoss over a column, then per bar where it returns true: mode 0 → RSI 100·gain/(gain+loss), mode 1 →
+ * CMO 100·(gain-loss)/(gain+loss) (0 when gain+loss is 0); NaN elsewhere.
+ */
+export function gainLossCol(c: Float64Array, n: number, len: number, mode: 0 | 1, out: Float64Array = new Float64Array(len)): Float64Array {
+  let prev = NaN;
+  let cnt = 0;
+  let gain = 0;
+  let loss = 0;
+  for (let i = 0; i < len; i++) {
+    const x = c[i];
+    if (x - x !== 0) {
+      prev = NaN;
+      out[i] = NaN;
+      continue;
+    }
+    const pv = prev;
+    prev = x;
+    if (pv !== pv) {
+      out[i] = NaN;
+      continue;
+    }
+    const d = x - pv;
+    if (cnt < n) {
+      if (d < 0) loss -= d;
+      else gain += d;
+      if (++cnt < n) {
+        out[i] = NaN;
+        continue;
+      }
+      loss /= n;
+      gain /= n;
+    } else {
+      loss *= n - 1;
+      gain *= n - 1;
+      if (d < 0) loss -= d;
+      else gain += d;
+      loss /= n;
+      gain /= n;
+    }
+    const s = gain + loss;
+    out[i] = s !== 0 ? (mode === 0 ? 100 * (gain / s) : 100 * ((gain - loss) / s)) : 0;
+  }
+  return out;
+}
+
+/**
+ * WilderDM over columns: where ok[i] is 1, plus/minus/tr hold the bar's Wilder sums (WilderDM.push true). The
+ * columns are scratch (slots 5..7; valid for i < len only, until the next dmCols call).
+ */
+export interface DmCols {
+  plus: Float64Array;
+  minus: Float64Array;
+  tr: Float64Array;
+  ok: Uint8Array;
+}
+
+export function dmCols(high: Float64Array, low: Float64Array, close: Float64Array, n: number, len: number): DmCols {
+  const plus = scratch(5, len);
+  const minus = scratch(6, len);
+  const trs = scratch(7, len);
+  const ok = scratchBytes(len);
+  let ph = NaN;
+  let pl = NaN;
+  let pc = NaN;
+  let cnt = 0;
+  let pdm = 0;
+  let mdm = 0;
+  let str = 0;
+  for (let i = 0; i < len; i++) {
+    const h = high[i];
+    const l = low[i];
+    const c = close[i];
+    ok[i] = 0;
+    if (h - h !== 0 || l - l !== 0 || c - c !== 0) {
+      ph = pl = pc = NaN;
+      continue;
+    }
+    const h0 = ph;
+    const l0 = pl;
+    const c0 = pc;
+    ph = h;
+    pl = l;
+    pc = c;
+    if (h0 !== h0) continue;
+    const diffP = h - h0;
+    const diffM = l0 - l;
+    const tr = trueRange(h, l, c0);
+    if (cnt < n - 1) {
+      if (diffM > 0 && diffP < diffM) mdm += diffM;
+      else if (diffP > 0 && diffP > diffM) pdm += diffP;
+      str += tr;
+      cnt++;
+      continue; // ok[i] stays 0
+    }
+    mdm -= mdm / n;
+    pdm -= pdm / n;
+    if (diffM > 0 && diffP < diffM) mdm += diffM;
+    else if (diffP > 0 && diffP > diffM) pdm += diffP;
+    str = str - str / n + tr;
+    cnt++;
+    plus[i] = pdm;
+    minus[i] = mdm;
+    trs[i] = str;
+    ok[i] = 1;
+  }
+  return { plus, minus, tr: trs, ok };
 }

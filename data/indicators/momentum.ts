@@ -8,8 +8,15 @@
  * deliberate difference: TA-Lib tests most denominators with TA_IS_ZERO (|x| < 1e-8); we test exactly 0 (the result
  * is then 0, as TA-Lib's), so that instruments quoted in tiny units are not zeroed.
  */
-import type { IndicatorSpec } from './types.ts';
+import type { IndicatorSpec, Ohlcv } from './types.ts';
 import {
+  dmCols,
+  emaCol,
+  extCol,
+  gainLossCol,
+  lagAt,
+  scratch,
+  sumCol,
   Ema,
   Lag,
   RollingMax,
@@ -49,6 +56,7 @@ export const RSI: IndicatorSpec = defineIndicator({
   outputs: ['rsi'],
   lookback: ([n]) => n,
   make: ([n]) => new RsiKernel(n),
+  batch: rsiBatch,
 });
 
 class CmoKernel implements Kernel {
@@ -76,6 +84,7 @@ export const CMO: IndicatorSpec = defineIndicator({
   outputs: ['cmo'],
   lookback: ([n]) => n,
   make: ([n]) => new CmoKernel(n),
+  batch: cmoBatch,
 });
 
 // ---------------------------------------------------------------- Stochastics
@@ -120,6 +129,7 @@ export const STOCH: IndicatorSpec = defineIndicator({
   outputs: ['stoch_k', 'stoch_d'],
   lookback: ([fk, sk, sd]) => fk - 1 + sk - 1 + sd - 1,
   make: ([fk, sk, sd]) => new StochKernel(fk, sk, sd),
+  batch: stochBatch,
 });
 
 class StochRsiKernel implements Kernel {
@@ -161,6 +171,7 @@ export const STOCHRSI: IndicatorSpec = defineIndicator({
   outputs: ['stochrsi_k', 'stochrsi_d'],
   lookback: ([n, fk, fd]) => n + fk - 1 + fd - 1,
   make: ([n, fk, fd]) => new StochRsiKernel(n, fk, fd),
+  batch: stochRsiBatch,
 });
 
 // ---------------------------------------------------------------- MACD / APO / PPO
@@ -197,6 +208,7 @@ export const MACD: IndicatorSpec = defineIndicator({
   outputs: ['macd', 'macd_signal', 'macd_hist'],
   lookback: ([f, s, g]) => Math.max(f, s) - 1 + g - 1,
   make: ([f, s, g]) => new MacdKernel(f, s, g),
+  batch: macdBatch,
 });
 
 class PoKernel implements Kernel {
@@ -233,6 +245,7 @@ export const APO: IndicatorSpec = defineIndicator({
   note: PO_NOTE,
   lookback: ([f, s]) => Math.max(f, s) - 1,
   make: ([f, s]) => new PoKernel(f, s, false),
+  batch: (input, [f, s], len) => poBatch(input, f, s, false, len),
 });
 
 export const PPO: IndicatorSpec = defineIndicator({
@@ -245,6 +258,7 @@ export const PPO: IndicatorSpec = defineIndicator({
   note: PO_NOTE + '; no signal line (TA-Lib PPO has none)',
   lookback: ([f, s]) => Math.max(f, s) - 1,
   make: ([f, s]) => new PoKernel(f, s, true),
+  batch: (input, [f, s], len) => poBatch(input, f, s, true, len),
 });
 
 // ---------------------------------------------------------------- ROC / MOM / TRIX
@@ -275,6 +289,7 @@ export const ROC: IndicatorSpec = defineIndicator({
   outputs: ['roc'],
   lookback: ([n]) => n,
   make: ([n]) => new RocKernel(n, true),
+  batch: (input, [n], len) => rocBatch(input, n, true, len),
 });
 
 export const MOM: IndicatorSpec = defineIndicator({
@@ -286,6 +301,7 @@ export const MOM: IndicatorSpec = defineIndicator({
   outputs: ['mom'],
   lookback: ([n]) => n,
   make: ([n]) => new RocKernel(n, false),
+  batch: (input, [n], len) => rocBatch(input, n, false, len),
 });
 
 class TrixKernel implements Kernel {
@@ -317,6 +333,7 @@ export const TRIX: IndicatorSpec = defineIndicator({
   outputs: ['trix'],
   lookback: ([n]) => 3 * (n - 1) + 1,
   make: ([n]) => new TrixKernel(n),
+  batch: trixBatch,
 });
 
 // ---------------------------------------------------------------- CCI / WILLR / BOP
@@ -370,6 +387,7 @@ export const CCI: IndicatorSpec = defineIndicator({
   note: 'O(period) per bar (mean deviation), like TA-Lib',
   lookback: ([n]) => n - 1,
   make: ([n]) => new CciKernel(n),
+  batch: cciBatch,
 });
 
 class WillrKernel implements Kernel {
@@ -398,6 +416,7 @@ export const WILLR: IndicatorSpec = defineIndicator({
   outputs: ['willr'],
   lookback: ([n]) => n - 1,
   make: ([n]) => new WillrKernel(n),
+  batch: willrBatch,
 });
 
 class BopKernel implements Kernel {
@@ -420,6 +439,7 @@ export const BOP: IndicatorSpec = defineIndicator({
   outputs: ['bop'],
   lookback: () => 0,
   make: () => new BopKernel(),
+  batch: bopBatch,
 });
 
 // ---------------------------------------------------------------- Directional movement
@@ -450,6 +470,7 @@ export const PLUS_DI: IndicatorSpec = defineIndicator({
   outputs: ['plus_di'],
   lookback: ([n]) => n,
   make: ([n]) => new DiKernel(n, true),
+  batch: (input, [n], len) => diBatch(input, n, true, len),
 });
 
 export const MINUS_DI: IndicatorSpec = defineIndicator({
@@ -461,6 +482,7 @@ export const MINUS_DI: IndicatorSpec = defineIndicator({
   outputs: ['minus_di'],
   lookback: ([n]) => n,
   make: ([n]) => new DiKernel(n, false),
+  batch: (input, [n], len) => diBatch(input, n, false, len),
 });
 
 /** TA-Lib's ADX: DX averaged over the first n DX bars, then Wilder-smoothed. An undefined DX (zero TR or zero
@@ -516,6 +538,7 @@ export const ADX: IndicatorSpec = defineIndicator({
   outputs: ['adx'],
   lookback: ([n]) => 2 * n - 1,
   make: ([n]) => new AdxKernel(n),
+  batch: adxBatch,
 });
 
 class AdxrKernel implements Kernel {
@@ -542,6 +565,7 @@ export const ADXR: IndicatorSpec = defineIndicator({
   outputs: ['adxr'],
   lookback: ([n]) => 3 * n - 2,
   make: ([n]) => new AdxrKernel(n),
+  batch: adxrBatch,
 });
 
 // ---------------------------------------------------------------- Aroon
@@ -589,6 +613,7 @@ export const AROON: IndicatorSpec = defineIndicator({
   outputs: ['aroon_down', 'aroon_up'],
   lookback: ([n]) => n,
   make: ([n]) => new AroonKernel(n, false),
+  batch: (input, [n], len) => aroonBatch(input, n, false, len),
 });
 
 export const AROONOSC: IndicatorSpec = defineIndicator({
@@ -600,6 +625,7 @@ export const AROONOSC: IndicatorSpec = defineIndicator({
   outputs: ['aroonosc'],
   lookback: ([n]) => n,
   make: ([n]) => new AroonKernel(n, true),
+  batch: (input, [n], len) => aroonBatch(input, n, true, len),
 });
 
 // ---------------------------------------------------------------- MFI / ULTOSC
@@ -649,6 +675,7 @@ export const MFI: IndicatorSpec = defineIndicator({
   note: 'an all-zero money-flow window gives 0; classic TA-Lib (0.4) gives 0 whenever the window total is < 1',
   lookback: ([n]) => n,
   make: ([n]) => new MfiKernel(n),
+  batch: mfiBatch,
 });
 
 class UltoscKernel implements Kernel {
@@ -708,6 +735,7 @@ export const ULTOSC: IndicatorSpec = defineIndicator({
   outputs: ['ultosc'],
   lookback: (q) => Math.max(q[0], q[1], q[2]),
   make: ([a, b, c]) => new UltoscKernel(a, b, c),
+  batch: ultoscBatch,
 });
 
 // ---------------------------------------------------------------- Ours: TSI / AO / DPO
@@ -746,6 +774,7 @@ export const TSI: IndicatorSpec = defineIndicator({
   note: 'not in TA-Lib; EMAs are SMA-seeded like TA-Lib EMA; 0 when the |Δclose| average is 0',
   lookback: ([lg, sh]) => 1 + (lg - 1) + (sh - 1),
   make: ([lg, sh]) => new TsiKernel(lg, sh),
+  batch: tsiBatch,
 });
 
 class AoKernel implements Kernel {
@@ -773,6 +802,7 @@ export const AO: IndicatorSpec = defineIndicator({
   note: 'not in TA-Lib (Bill Williams)',
   lookback: ([f, s]) => Math.max(f, s) - 1,
   make: ([f, s]) => new AoKernel(f, s),
+  batch: aoBatch,
 });
 
 class DpoKernel implements Kernel {
@@ -802,7 +832,363 @@ export const DPO: IndicatorSpec = defineIndicator({
     'the textbook centered form close[t-k] - SMA(n)[t] shifted back k bars would look k bars ahead',
   lookback: ([n]) => n - 1 + Math.floor(n / 2) + 1,
   make: ([n]) => new DpoKernel(n),
+  batch: dpoBatch,
 });
+
+// ---------------------------------------------------------------- Batch forms
+// Each reproduces its kernel above exactly (same arithmetic, same order) as tight loops over the columns, using the
+// column forms of the kernels-b pieces (sumCol, extCol, emaCol, gainLossCol, dmCols).
+
+function rsiBatch(input: Ohlcv, [n]: number[], len: number): Float64Array[] {
+  return [gainLossCol(input.close, n, len, 0)];
+}
+
+function cmoBatch(input: Ohlcv, [n]: number[], len: number): Float64Array[] {
+  return [gainLossCol(input.close, n, len, 1)];
+}
+
+function stochBatch(input: Ohlcv, [fk, sk, sd]: number[], len: number): Float64Array[] {
+  const { high, low, close } = input;
+  const hh = extCol(high, fk, len, false, scratch(0, len));
+  const ll = extCol(low, fk, len, true, scratch(1, len));
+  const fastK = scratch(2, len);
+  for (let i = 0; i < len; i++) {
+    const c = close[i];
+    fastK[i] = c - c === 0 ? rawK(c, hh[i], ll[i]) : NaN;
+  }
+  const k = sumCol(fastK, sk, len);
+  for (let i = 0; i < len; i++) k[i] = k[i] / sk;
+  const d = sumCol(k, sd, len);
+  for (let i = 0; i < len; i++) {
+    const di = d[i] / sd;
+    const ok = di === di;
+    d[i] = ok ? di : NaN;
+    if (!ok) k[i] = NaN;
+  }
+  return [k, d];
+}
+
+function stochRsiBatch(input: Ohlcv, [n, fk, fd]: number[], len: number): Float64Array[] {
+  const rsi = gainLossCol(input.close, n, len, 0, scratch(0, len));
+  const hh = extCol(rsi, fk, len, false, scratch(1, len));
+  const ll = extCol(rsi, fk, len, true, scratch(2, len));
+  const k = new Float64Array(len);
+  for (let i = 0; i < len; i++) {
+    const r = rsi[i];
+    k[i] = r === r ? rawK(r, hh[i], ll[i]) : NaN;
+  }
+  const d = sumCol(k, fd, len);
+  for (let i = 0; i < len; i++) {
+    const di = d[i] / fd;
+    const ok = di === di;
+    d[i] = ok ? di : NaN;
+    if (!ok) k[i] = NaN;
+  }
+  return [k, d];
+}
+
+function macdBatch(input: Ohlcv, [fast, slow, signal]: number[], len: number): Float64Array[] {
+  if (slow < fast) [fast, slow] = [slow, fast];
+  const c = input.close;
+  const m = emaCol(c, fast, slow - fast, len);
+  const sl = emaCol(c, slow, 0, len, scratch(0, len));
+  for (let i = 0; i < len; i++) m[i] = m[i] - sl[i];
+  const s = emaCol(m, signal, 0, len);
+  const h = new Float64Array(len);
+  for (let i = 0; i < len; i++) {
+    const mi = m[i];
+    const si = s[i];
+    if (si === si && mi === mi) h[i] = mi - si;
+    else m[i] = s[i] = h[i] = NaN;
+  }
+  return [m, s, h];
+}
+
+function poBatch(input: Ohlcv, fast: number, slow: number, pct: boolean, len: number): Float64Array[] {
+  if (slow < fast) [fast, slow] = [slow, fast];
+  const f = sumCol(input.close, fast, len);
+  const s = sumCol(input.close, slow, len, scratch(0, len));
+  if (pct) {
+    for (let i = 0; i < len; i++) {
+      const fi = f[i] / fast;
+      const si = s[i] / slow;
+      f[i] = si === si ? (si !== 0 ? ((fi - si) / si) * 100 : 0) : NaN;
+    }
+  } else {
+    for (let i = 0; i < len; i++) f[i] = f[i] / fast - s[i] / slow;
+  }
+  return [f];
+}
+
+function rocBatch(input: Ohlcv, n: number, pct: boolean, len: number): Float64Array[] {
+  const c = input.close;
+  const out = new Float64Array(len);
+  for (let i = 0; i < len; i++) {
+    const x = c[i];
+    const prev = lagAt(c, i, n);
+    if (pct) out[i] = prev === prev && x - x === 0 ? (prev !== 0 ? (x / prev - 1) * 100 : 0) : NaN;
+    else out[i] = x - x === 0 ? x - prev : NaN;
+  }
+  return [out];
+}
+
+function trixBatch(input: Ohlcv, [n]: number[], len: number): Float64Array[] {
+  const e = emaCol(input.close, n, 0, len);
+  emaCol(e, n, 0, len, e);
+  emaCol(e, n, 0, len, e);
+  let prev = NaN;
+  for (let i = 0; i < len; i++) {
+    const x = e[i];
+    e[i] = x === x && prev === prev ? (prev !== 0 ? (x / prev - 1) * 100 : 0) : NaN;
+    prev = x;
+  }
+  return [e];
+}
+
+function cciBatch(input: Ohlcv, [n]: number[], len: number): Float64Array[] {
+  const { high, low, close } = input;
+  const out = new Float64Array(len);
+  const buf = new Float64Array(n);
+  let pos = 0;
+  let lastBad = -Infinity;
+  for (let i = 0; i < len; i++) {
+    let tp = (high[i] + low[i] + close[i]) / 3;
+    if (tp - tp !== 0) {
+      lastBad = i;
+      tp = 0;
+    }
+    buf[pos] = tp;
+    if (++pos === n) pos = 0;
+    if (i < n - 1 || i - lastBad < n) {
+      out[i] = NaN;
+      continue;
+    }
+    // the kernel's loops, in the same (ring) order
+    let avg = 0;
+    for (let j = 0; j < n; j++) avg += buf[j];
+    avg /= n;
+    let dev = 0;
+    for (let j = 0; j < n; j++) dev += Math.abs(buf[j] - avg);
+    const num = tp - avg;
+    const md = dev / n;
+    out[i] = num !== 0 && md > 1e-12 * Math.abs(avg) ? num / (0.015 * md) : 0;
+  }
+  return [out];
+}
+
+function willrBatch(input: Ohlcv, [n]: number[], len: number): Float64Array[] {
+  const c = input.close;
+  const hh = extCol(input.high, n, len, false, scratch(0, len));
+  const ll = extCol(input.low, n, len, true, scratch(1, len));
+  const out = new Float64Array(len);
+  for (let i = 0; i < len; i++) {
+    const h = hh[i];
+    const x = c[i];
+    const diff = (h - ll[i]) * -0.01;
+    out[i] = x - x === 0 && diff === diff ? (diff !== 0 ? (h - x) / diff : 0) : NaN;
+  }
+  return [out];
+}
+
+function bopBatch(input: Ohlcv, _q: number[], len: number): Float64Array[] {
+  const { open, high, low, close } = input;
+  const out = new Float64Array(len);
+  for (let i = 0; i < len; i++) {
+    const r = high[i] - low[i];
+    const co = close[i] - open[i];
+    out[i] = r - r === 0 && co - co === 0 ? (r > 0 ? co / r : 0) : NaN;
+  }
+  return [out];
+}
+
+function diBatch(input: Ohlcv, n: number, plus: boolean, len: number): Float64Array[] {
+  const dm = dmCols(input.high, input.low, input.close, n, len);
+  const src = plus ? dm.plus : dm.minus;
+  const { tr, ok } = dm;
+  const out = new Float64Array(len);
+  for (let i = 0; i < len; i++) {
+    const t = tr[i];
+    out[i] = ok[i] === 1 ? (t !== 0 ? 100 * (src[i] / t) : 0) : NaN;
+  }
+  return [out];
+}
+
+/** AdxState over columns. */
+function adxCol(input: Ohlcv, n: number, len: number, out: Float64Array): Float64Array {
+  const { plus, minus, tr, ok } = dmCols(input.high, input.low, input.close, n, len);
+  let cnt = 0;
+  let sum = 0;
+  let adx = NaN;
+  for (let i = 0; i < len; i++) {
+    if (ok[i] === 0) {
+      out[i] = NaN;
+      continue;
+    }
+    const t = tr[i];
+    let dx = NaN;
+    if (t !== 0) {
+      const mdi = 100 * (minus[i] / t);
+      const pdi = 100 * (plus[i] / t);
+      const s = mdi + pdi;
+      if (s !== 0) dx = 100 * (Math.abs(mdi - pdi) / s);
+    }
+    if (cnt < n) {
+      if (dx === dx) sum += dx;
+      if (++cnt < n) {
+        out[i] = NaN;
+        continue;
+      }
+      adx = sum / n;
+    } else if (dx === dx) adx = (adx * (n - 1) + dx) / n;
+    out[i] = adx;
+  }
+  return out;
+}
+
+function adxBatch(input: Ohlcv, [n]: number[], len: number): Float64Array[] {
+  return [adxCol(input, n, len, new Float64Array(len))];
+}
+
+function adxrBatch(input: Ohlcv, [n]: number[], len: number): Float64Array[] {
+  const a = adxCol(input, n, len, scratch(0, len));
+  const out = new Float64Array(len);
+  const k = n - 1;
+  for (let i = 0; i < len; i++) out[i] = (a[i] + lagAt(a, i, k)) / 2;
+  return [out];
+}
+
+function aroonBatch(input: Ohlcv, n: number, osc: boolean, len: number): Float64Array[] {
+  const hs = scratch(0, len);
+  const ls = scratch(1, len);
+  const hh = extCol(input.high, n + 1, len, false, scratch(2, len), hs);
+  const ll = extCol(input.low, n + 1, len, true, scratch(3, len), ls);
+  const factor = 100 / n;
+  const o0 = new Float64Array(len);
+  if (osc) {
+    for (let i = 0; i < len; i++) o0[i] = hh[i] !== hh[i] || ll[i] !== ll[i] ? NaN : factor * (ls[i] - hs[i]);
+    return [o0];
+  }
+  const o1 = new Float64Array(len);
+  for (let i = 0; i < len; i++) {
+    if (hh[i] !== hh[i] || ll[i] !== ll[i]) {
+      o0[i] = o1[i] = NaN;
+    } else {
+      o0[i] = factor * (n - ls[i]);
+      o1[i] = factor * (n - hs[i]);
+    }
+  }
+  return [o0, o1];
+}
+
+function mfiBatch(input: Ohlcv, [n]: number[], len: number): Float64Array[] {
+  const { high, low, close, volume } = input;
+  const pf = scratch(0, len);
+  const nf = scratch(1, len);
+  let prev = NaN;
+  for (let i = 0; i < len; i++) {
+    let tp = (high[i] + low[i] + close[i]) / 3;
+    if (tp - tp !== 0) tp = NaN;
+    const pv = prev;
+    prev = tp;
+    const v = volume[i];
+    if (tp === tp && pv === pv && v - v === 0) {
+      const mf = tp * v;
+      pf[i] = tp > pv ? mf : 0;
+      nf[i] = tp < pv ? mf : 0;
+    } else pf[i] = nf[i] = NaN;
+  }
+  const pss = sumCol(pf, n, len);
+  const nss = sumCol(nf, n, len, scratch(2, len));
+  for (let i = 0; i < len; i++) {
+    const ps = pss[i];
+    if (ps !== ps) continue;
+    const total = ps + nss[i];
+    const pc = ps < 0 ? 0 : ps > total ? total : ps;
+    pss[i] = total > 0 ? 100 * (pc / total) : 0;
+  }
+  return [pss];
+}
+
+function ultoscBatch(input: Ohlcv, [p1, p2, p3]: number[], len: number): Float64Array[] {
+  const s = [p1, p2, p3].sort((x, y) => x - y);
+  const { high, low, close } = input;
+  const bp = scratch(0, len);
+  const trs = scratch(1, len);
+  let prevC = NaN;
+  for (let i = 0; i < len; i++) {
+    const h = high[i];
+    const l = low[i];
+    const c = close[i];
+    const pc = prevC;
+    const ok = h - h === 0 && l - l === 0 && c - c === 0;
+    prevC = ok ? c : NaN;
+    if (ok && pc === pc) {
+      bp[i] = c - (l < pc ? l : pc);
+      trs[i] = trueRange(h, l, pc);
+    } else bp[i] = trs[i] = NaN;
+  }
+  const a1 = sumCol(bp, s[0], len, scratch(2, len));
+  const b1 = sumCol(trs, s[0], len, scratch(3, len));
+  const a2 = sumCol(bp, s[1], len, scratch(4, len));
+  const b2 = sumCol(trs, s[1], len, scratch(5, len));
+  const a3 = sumCol(bp, s[2], len);
+  const b3 = sumCol(trs, s[2], len, scratch(6, len));
+  const out = a3;
+  for (let i = 0; i < len; i++) {
+    const x3 = a3[i];
+    if (x3 !== x3) continue;
+    let o = 0;
+    if (b1[i] !== 0) o += 4 * (a1[i] / b1[i]);
+    if (b2[i] !== 0) o += 2 * (a2[i] / b2[i]);
+    if (b3[i] !== 0) o += x3 / b3[i];
+    out[i] = 100 * (o / 7);
+  }
+  return [out];
+}
+
+function tsiBatch(input: Ohlcv, [lg, sh]: number[], len: number): Float64Array[] {
+  const c = input.close;
+  const m = new Float64Array(len);
+  const am = scratch(0, len);
+  let prevC = NaN;
+  for (let i = 0; i < len; i++) {
+    let x = c[i];
+    if (x - x !== 0) x = NaN;
+    const d = x - prevC;
+    prevC = x;
+    m[i] = d;
+    am[i] = Math.abs(d);
+  }
+  emaCol(m, lg, 0, len, m);
+  emaCol(m, sh, 0, len, m);
+  emaCol(am, lg, 0, len, am);
+  emaCol(am, sh, 0, len, am);
+  for (let i = 0; i < len; i++) {
+    const den = am[i];
+    m[i] = den === den ? (den !== 0 ? 100 * (m[i] / den) : 0) : NaN;
+  }
+  return [m];
+}
+
+function aoBatch(input: Ohlcv, [f, s]: number[], len: number): Float64Array[] {
+  const { high, low } = input;
+  const mid = scratch(0, len);
+  for (let i = 0; i < len; i++) mid[i] = (high[i] + low[i]) / 2;
+  const fs = sumCol(mid, f, len);
+  const ss = sumCol(mid, s, len, scratch(1, len));
+  for (let i = 0; i < len; i++) fs[i] = fs[i] / f - ss[i] / s;
+  return [fs];
+}
+
+function dpoBatch(input: Ohlcv, [n]: number[], len: number): Float64Array[] {
+  const c = input.close;
+  const sma = sumCol(c, n, len, scratch(0, len));
+  for (let i = 0; i < len; i++) sma[i] = sma[i] / n;
+  const k = Math.floor(n / 2) + 1;
+  const out = new Float64Array(len);
+  for (let i = 0; i < len; i++) out[i] = c[i] - lagAt(sma, i, k);
+  return [out];
+}
 
 export const MOMENTUM_INDICATORS: IndicatorSpec[] = [
   RSI,

@@ -6,8 +6,8 @@
  * missing input (output NaN, total kept). The ones built on the bar-to-bar change (OBV, NVI, PVI, VPT) also output
  * NaN on the bar right after a missing one (no valid previous bar to compare with) and leave the total unchanged.
  */
-import type { IndicatorSpec } from './types.ts';
-import { Ema, RollingSum, defineIndicator, period, type Kernel } from './kernels-b.ts';
+import type { IndicatorSpec, Ohlcv } from './types.ts';
+import { Ema, RollingSum, defineIndicator, emaCol, period, scratch, sumCol, type Kernel } from './kernels-b.ts';
 
 // ---------------------------------------------------------------- OBV
 
@@ -46,6 +46,7 @@ export const OBV: IndicatorSpec = defineIndicator({
   outputs: ['obv'],
   lookback: () => 0,
   make: () => new ObvKernel(),
+  batch: obvBatch,
 });
 
 // ---------------------------------------------------------------- AD / ADOSC / CMF
@@ -79,6 +80,7 @@ export const AD: IndicatorSpec = defineIndicator({
   outputs: ['ad'],
   lookback: () => 0,
   make: () => new AdKernel(),
+  batch: adBatch,
 });
 
 class AdoscKernel implements Kernel {
@@ -126,6 +128,7 @@ export const ADOSC: IndicatorSpec = defineIndicator({
   note: 'as TA-Lib: both EMAs are seeded with the first A/D value (no SMA seed), output from bar max(fast,slow)-1',
   lookback: ([f, s]) => Math.max(f, s) - 1,
   make: ([f, s]) => new AdoscKernel(f, s),
+  batch: adoscBatch,
 });
 
 class CmfKernel implements Kernel {
@@ -155,6 +158,7 @@ export const CMF: IndicatorSpec = defineIndicator({
   note: 'not in TA-Lib 0.4; CLV = 0 when high == low; 0 when the window volume is 0',
   lookback: ([n]) => n - 1,
   make: ([n]) => new CmfKernel(n),
+  batch: cmfBatch,
 });
 
 // ---------------------------------------------------------------- Force index / Ease of movement
@@ -186,6 +190,7 @@ export const FORCE: IndicatorSpec = defineIndicator({
   note: 'not in TA-Lib; SMA-seeded EMA like TA-Lib EMA',
   lookback: ([n]) => n,
   make: ([n]) => new ForceKernel(n),
+  batch: forceBatch,
 });
 
 /** Volume unit of the box ratio: volume is counted in millions of shares (Arms' convention). */
@@ -226,6 +231,7 @@ export const EOM: IndicatorSpec = defineIndicator({
     'a bar with high == low or zero volume contributes 0',
   lookback: ([n]) => n,
   make: ([n]) => new EomKernel(n),
+  batch: eomBatch,
 });
 
 // ---------------------------------------------------------------- NVI / PVI / VPT
@@ -280,6 +286,7 @@ export const NVI: IndicatorSpec = defineIndicator({
   note: 'not in TA-Lib; starts at 1000 on the first bar; a previous close of 0 leaves it unchanged',
   lookback: () => 0,
   make: () => new VolumeIndexKernel(0, 1000),
+  batch: (input, _q, len) => volumeIndexBatch(input, 0, 1000, len),
 });
 
 export const PVI: IndicatorSpec = defineIndicator({
@@ -292,6 +299,7 @@ export const PVI: IndicatorSpec = defineIndicator({
   note: 'not in TA-Lib; starts at 1000 on the first bar; a previous close of 0 leaves it unchanged',
   lookback: () => 0,
   make: () => new VolumeIndexKernel(1, 1000),
+  batch: (input, _q, len) => volumeIndexBatch(input, 1, 1000, len),
 });
 
 export const VPT: IndicatorSpec = defineIndicator({
@@ -304,6 +312,173 @@ export const VPT: IndicatorSpec = defineIndicator({
   note: 'not in TA-Lib; 0 on the first bar; a previous close of 0 adds nothing',
   lookback: () => 0,
   make: () => new VolumeIndexKernel(2, 0),
+  batch: (input, _q, len) => volumeIndexBatch(input, 2, 0, len),
 });
+
+// ---------------------------------------------------------------- Batch forms
+// Each reproduces its kernel above exactly (same arithmetic, same order) as a tight loop over the columns.
+
+function obvBatch(input: Ohlcv, _q: number[], len: number): Float64Array[] {
+  const { close, volume } = input;
+  const out = new Float64Array(len);
+  let obv = NaN;
+  let prevC = NaN;
+  for (let i = 0; i < len; i++) {
+    const c = close[i];
+    const v = volume[i];
+    if (c - c !== 0 || v - v !== 0) {
+      prevC = NaN;
+      out[i] = NaN;
+      continue;
+    }
+    const pc = prevC;
+    prevC = c;
+    if (obv !== obv) {
+      obv = v;
+      out[i] = v;
+    } else if (pc !== pc) {
+      out[i] = NaN;
+    } else {
+      if (c > pc) obv += v;
+      else if (c < pc) obv -= v;
+      out[i] = obv;
+    }
+  }
+  return [out];
+}
+
+/** moneyFlowVolume over the columns. */
+function mfvCol(input: Ohlcv, len: number, out: Float64Array): Float64Array {
+  const { high, low, close, volume } = input;
+  for (let i = 0; i < len; i++) out[i] = moneyFlowVolume(high[i], low[i], close[i], volume[i]);
+  return out;
+}
+
+function adBatch(input: Ohlcv, _q: number[], len: number): Float64Array[] {
+  const out = mfvCol(input, len, new Float64Array(len));
+  let ad = 0;
+  for (let i = 0; i < len; i++) {
+    const x = out[i];
+    if (x === x) {
+      ad += x;
+      out[i] = ad;
+    }
+  }
+  return [out];
+}
+
+function adoscBatch(input: Ohlcv, [fast, slow]: number[], len: number): Float64Array[] {
+  const out = mfvCol(input, len, new Float64Array(len));
+  const fk = 2 / (fast + 1);
+  const sk = 2 / (slow + 1);
+  const lb = Math.max(fast, slow) - 1;
+  let ad = 0;
+  let cnt = 0;
+  let fe = 0;
+  let se = 0;
+  for (let i = 0; i < len; i++) {
+    const x = out[i];
+    if (x !== x) continue;
+    ad += x;
+    if (cnt === 0) {
+      fe = ad;
+      se = ad;
+    } else {
+      fe = fk * ad + (1 - fk) * fe;
+      se = sk * ad + (1 - sk) * se;
+    }
+    out[i] = cnt++ >= lb ? fe - se : NaN;
+  }
+  return [out];
+}
+
+function cmfBatch(input: Ohlcv, [n]: number[], len: number): Float64Array[] {
+  const volume = input.volume;
+  const x = mfvCol(input, len, scratch(0, len));
+  const vol = scratch(1, len);
+  for (let i = 0; i < len; i++) vol[i] = x[i] === x[i] ? volume[i] : NaN;
+  const sm = sumCol(x, n, len);
+  const sv = sumCol(vol, n, len, scratch(2, len));
+  for (let i = 0; i < len; i++) {
+    const a = sm[i];
+    const b = sv[i];
+    sm[i] = a === a ? (b !== 0 ? a / b : 0) : NaN;
+  }
+  return [sm];
+}
+
+function forceBatch(input: Ohlcv, [n]: number[], len: number): Float64Array[] {
+  const { close, volume } = input;
+  const f = new Float64Array(len);
+  let prevC = NaN;
+  for (let i = 0; i < len; i++) {
+    let c = close[i];
+    if (c - c !== 0) c = NaN;
+    const pc = prevC;
+    prevC = c;
+    const v = volume[i];
+    f[i] = v - v === 0 ? (c - pc) * v : NaN;
+  }
+  return [emaCol(f, n, 0, len, f)];
+}
+
+function eomBatch(input: Ohlcv, [n]: number[], len: number): Float64Array[] {
+  const { high, low, volume } = input;
+  const e = scratch(0, len);
+  let prevMid = NaN;
+  for (let i = 0; i < len; i++) {
+    const h = high[i];
+    const l = low[i];
+    const v = volume[i];
+    let mid = (h + l) / 2;
+    if (mid - mid !== 0) mid = NaN;
+    const pm = prevMid;
+    prevMid = mid;
+    if (mid === mid && pm === pm && v - v === 0) {
+      const r = h - l;
+      e[i] = r > 0 && v > 0 ? (mid - pm) / (v / EOM_VOLUME_SCALE / r) : 0;
+    } else e[i] = NaN;
+  }
+  const out = sumCol(e, n, len);
+  for (let i = 0; i < len; i++) out[i] = out[i] / n;
+  return [out];
+}
+
+function volumeIndexBatch(input: Ohlcv, mode: 0 | 1 | 2, start: number, len: number): Float64Array[] {
+  const { close, volume } = input;
+  const out = new Float64Array(len);
+  let value = NaN;
+  let prevC = NaN;
+  let prevV = NaN;
+  for (let i = 0; i < len; i++) {
+    const c = close[i];
+    const v = volume[i];
+    if (c - c !== 0 || v - v !== 0) {
+      prevC = prevV = NaN;
+      out[i] = NaN;
+      continue;
+    }
+    const pc = prevC;
+    const pv = prevV;
+    prevC = c;
+    prevV = v;
+    if (value !== value) {
+      value = start;
+      out[i] = value;
+      continue;
+    }
+    if (pc !== pc) {
+      out[i] = NaN;
+      continue;
+    }
+    if (pc !== 0) {
+      const r = (c - pc) / pc;
+      if (mode === 2) value += v * r;
+      else if (mode === 0 ? v < pv : v > pv) value += value * r;
+    }
+    out[i] = value;
+  }
+  return [out];
+}
 
 export const VOLUME_INDICATORS: IndicatorSpec[] = [OBV, AD, ADOSC, CMF, FORCE, EOM, NVI, PVI, VPT];
