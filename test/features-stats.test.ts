@@ -833,3 +833,48 @@ describe('2-state HMM', () => {
     }
   });
 });
+
+describe('fast batches equal their kernels and the naive definitions', () => {
+  it('vol_regime (sorted window) equals an O(m) scan, with ties and missing closes', () => {
+    const rng = new Rng(5);
+    // closes on a coarse grid so vols tie often; a few missing closes
+    const c: number[] = [100];
+    for (let i = 1; i < 900; i++) c.push(Math.max(1, c[i - 1] + (rng.next() < 0.5 ? -1 : 1) * (rng.next() < 0.3 ? 0 : 1)));
+    for (const k of [150, 151, 500]) c[k] = NaN;
+    const vp = 3;
+    const m = 12;
+    const got = run('vol_regime', { c }, [vp, m])[0];
+    const vol = run('ret_std', { c }, [vp])[0];
+    for (let i = 0; i < c.length; i++) {
+      const w = vol.slice(Math.max(0, i - m + 1), i + 1);
+      if (i < m - 1 || w.some((v) => Number.isNaN(v))) {
+        expect(got[i], `bar ${i}`).toBeNaN();
+        continue;
+      }
+      const s = vol[i];
+      const less = w.filter((v) => v < s).length;
+      const eq = w.filter((v) => v === s).length;
+      expect(got[i], `bar ${i}`).toBe((less + (eq - 1) / 2) / (m - 1));
+    }
+  });
+
+  it('hurst (chunk reuse) equals hurstRS over each window, and the stream equals the batch', () => {
+    const rng = new Rng(9);
+    const r = Array.from({ length: 400 }, () => (rng.next() - 0.5) * 0.02);
+    r[200] = 0; // flat stretch of returns
+    for (let i = 201; i < 230; i++) r[i] = 0;
+    const c = fromReturns(r);
+    c[300] = NaN;
+    const n = 40;
+    const got = run('hurst', { c }, [n])[0];
+    const lr = run('log_return', { c }, [1])[0];
+    for (let i = 0; i < c.length; i++) {
+      const w = lr.slice(i - n + 1, i + 1);
+      if (i < n || w.some((v) => Number.isNaN(v))) expect(got[i], `bar ${i}`).toBeNaN();
+      else expect(same(got[i], hurstRS(Float64Array.from(w), n, hurstSizes(n)), 0), `bar ${i}`).toBe(true);
+    }
+    const st = spec('hurst').stream([n]);
+    const s = c.map((x) => st.update(x, x, x, x, 1)[0]);
+    assertSeries(s, got, 'hurst stream', 0);
+  });
+});

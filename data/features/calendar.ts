@@ -10,9 +10,9 @@
  * ±Infinity) gets NaN; OHLCV values are not read, so a missing price does not make a calendar feature NaN. An unknown
  * zone is rejected (src/tz.ts checkTz: UsageError) when the batch or stream is set up.
  */
-import { checkTz, utcToWall } from '../../src/tz.ts';
+import { checkTz, tzOffset, utcToWall } from '../../src/tz.ts';
 import type { IndicatorSpec } from '../indicators/types.ts';
-import { defineFeature, type FeatureKernel } from './stats.ts';
+import { defineFeature, type BatchColumns, type FeatureKernel } from './stats.ts';
 
 const DAY_MS = 86_400_000;
 const MINUTE_MS = 60_000;
@@ -34,30 +34,108 @@ export function weekdayMon0(utcMs: number, tz: string): number {
   return d;
 }
 
+const HOUR_MS = 3_600_000;
+
+// sin/cos of every minute of the day and every weekday, each the exact expression the features define (so a table
+// lookup gives the same bits as computing it)
+const HOUR_SIN = new Float64Array(1440);
+const HOUR_COS = new Float64Array(1440);
+for (let m = 0; m < 1440; m++) {
+  const a = (TWO_PI * m) / 1440; // (hour + minute/60)/24 = minutes/1440
+  HOUR_SIN[m] = Math.sin(a);
+  HOUR_COS[m] = Math.cos(a);
+}
+const WEEKDAY_SIN = new Float64Array(7);
+const WEEKDAY_COS = new Float64Array(7);
+for (let d = 0; d < 7; d++) {
+  const a = (TWO_PI * d) / 7;
+  WEEKDAY_SIN[d] = Math.sin(a);
+  WEEKDAY_COS[d] = Math.cos(a);
+}
+
+/**
+ * The zone offset, looked up once per UTC hour (src/tz.ts's offsets are a function of the UTC hour, so this is the
+ * same offset utcToWall uses).
+ */
+class OffsetCache {
+  private hour = NaN;
+  private off = 0;
+  constructor(private readonly tz: string) {}
+  wall(ts: number): number {
+    const h = Math.floor(ts / HOUR_MS);
+    if (h !== this.hour) {
+      this.hour = h;
+      this.off = tzOffset(ts, this.tz);
+    }
+    return ts + this.off;
+  }
+}
+
+/** minuteOfDay of a wall time */
+function wallMinute(wall: number): number {
+  let ms = wall % DAY_MS;
+  if (ms < 0) ms += DAY_MS;
+  return Math.floor(ms / MINUTE_MS);
+}
+
+/** weekdayMon0 of a wall time */
+function wallWeekday(wall: number): number {
+  let d = (Math.floor(wall / DAY_MS) + 3) % 7;
+  if (d < 0) d += 7;
+  return d;
+}
+
 class HourKernel implements FeatureKernel {
-  constructor(private readonly tz: string, private readonly out: Float64Array) {}
+  private readonly off: OffsetCache;
+  constructor(tz: string, private readonly out: Float64Array) {
+    this.off = new OffsetCache(tz);
+  }
   update(_o: number, _h: number, _l: number, _c: number, _v: number, ts: number): void {
     if (ts - ts !== 0) {
       this.out[0] = this.out[1] = NaN;
       return;
     }
-    const a = (TWO_PI * minuteOfDay(ts, this.tz)) / 1440; // (hour + minute/60)/24 = minutes/1440
-    this.out[0] = Math.sin(a);
-    this.out[1] = Math.cos(a);
+    const m = wallMinute(this.off.wall(ts));
+    this.out[0] = HOUR_SIN[m];
+    this.out[1] = HOUR_COS[m];
   }
 }
 
 class WeekdayKernel implements FeatureKernel {
-  constructor(private readonly tz: string, private readonly out: Float64Array) {}
+  private readonly off: OffsetCache;
+  constructor(tz: string, private readonly out: Float64Array) {
+    this.off = new OffsetCache(tz);
+  }
   update(_o: number, _h: number, _l: number, _c: number, _v: number, ts: number): void {
     if (ts - ts !== 0) {
       this.out[0] = this.out[1] = NaN;
       return;
     }
-    const a = (TWO_PI * weekdayMon0(ts, this.tz)) / 7;
-    this.out[0] = Math.sin(a);
-    this.out[1] = Math.cos(a);
+    const d = wallWeekday(this.off.wall(ts));
+    this.out[0] = WEEKDAY_SIN[d];
+    this.out[1] = WEEKDAY_COS[d];
   }
+}
+
+/** Batch of hour (weekday false) or weekday: one pass, the offset looked up once per UTC hour, table lookups. */
+function calendarColumns({ ts, len, tz }: BatchColumns, weekday: boolean): Float64Array[] {
+  const off = new OffsetCache(checkTz(tz));
+  const sin = new Float64Array(len);
+  const cos = new Float64Array(len);
+  const ts_ = weekday ? WEEKDAY_SIN : HOUR_SIN;
+  const tc = weekday ? WEEKDAY_COS : HOUR_COS;
+  for (let i = 0; i < len; i++) {
+    const t = ts[i];
+    if (t - t !== 0) {
+      sin[i] = cos[i] = NaN;
+      continue;
+    }
+    const w = off.wall(t);
+    const k = weekday ? wallWeekday(w) : wallMinute(w);
+    sin[i] = ts_[k];
+    cos[i] = tc[k];
+  }
+  return [sin, cos];
 }
 
 export const HOUR: IndicatorSpec = defineFeature({
@@ -71,6 +149,7 @@ export const HOUR: IndicatorSpec = defineFeature({
   note: 'angle = 2π·(hour + minute/60)/24 in the series tz (DST followed); seconds ignored.',
   lookback: () => 0,
   make: (_q, out, tz) => new HourKernel(checkTz(tz), out),
+  batch: (c) => calendarColumns(c, false),
 });
 
 export const WEEKDAY: IndicatorSpec = defineFeature({
@@ -84,6 +163,7 @@ export const WEEKDAY: IndicatorSpec = defineFeature({
   note: 'angle = 2π·d/7 with d = 0 for Monday … 6 for Sunday, local to the series tz.',
   lookback: () => 0,
   make: (_q, out, tz) => new WeekdayKernel(checkTz(tz), out),
+  batch: (c) => calendarColumns(c, true),
 });
 
 /** Every calendar feature. */

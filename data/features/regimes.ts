@@ -6,54 +6,150 @@
  * return gives NaN and the filter state is kept).
  */
 import { Rng } from '../../src/rng.ts';
-import { RollingMean, RollingVar, periodParam } from '../indicators/kernels.ts';
+import { RollingMean, RollingVar, periodParam, rollingMean, rollingVar } from '../indicators/kernels.ts';
 import type { IndicatorSpec } from '../indicators/types.ts';
-import { LogReturn1, defineFeature, type FeatureKernel } from './stats.ts';
+import { LogReturn1, defineFeature, logReturns, sqrtInPlace, type FeatureKernel } from './stats.ts';
 
 // ---------------------------------------------------------------------------------------------------------------
 // vol_regime
 // ---------------------------------------------------------------------------------------------------------------
 
 /**
+ * The last m values kept sorted (ascending) in a Float64Array: rank queries by binary search, a new value replaces
+ * the oldest by shifting the values between them by one (an inline loop: cheaper than a copyWithin call for these
+ * short moves). O(log m) + a memmove per bar instead of an O(m) scan.
+ */
+class SortedWindow {
+  readonly a: Float64Array;
+  size = 0;
+  constructor(m: number) {
+    this.a = new Float64Array(m);
+  }
+  /** number of values < x */
+  below(x: number): number {
+    const a = this.a;
+    let lo = 0;
+    let hi = this.size;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (a[mid] < x) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+  /** number of values <= x */
+  notAbove(x: number): number {
+    const a = this.a;
+    let lo = 0;
+    let hi = this.size;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (a[mid] <= x) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+  insert(x: number): void {
+    const a = this.a;
+    const j = this.notAbove(x);
+    for (let k = this.size; k > j; k--) a[k] = a[k - 1];
+    a[j] = x;
+    this.size++;
+  }
+  /**
+   * Replace one instance of `old` (present) by x, then rank(x): two binary searches and one shift (ties with x are
+   * counted by a scan down from x's slot, O(#ties)).
+   */
+  replaceRank(old: number, x: number): number {
+    const a = this.a;
+    const i = this.below(old);
+    let j = this.notAbove(x);
+    if (x >= old) {
+      for (let k = i; k < j - 1; k++) a[k] = a[k + 1];
+      a[j - 1] = x;
+    } else {
+      for (let k = i; k > j; k--) a[k] = a[k - 1];
+      a[j] = x;
+      j++;
+    }
+    // now a[0..j) <= x < a[j..size): count the equal ones at the top of a[0..j)
+    let less = j - 1;
+    while (less > 0 && a[less - 1] === x) less--;
+    return (less + (j - less - 1) / 2) / (this.size - 1);
+  }
+  /** (L + (E - 1)/2) / (m - 1) for a value x in the window */
+  rank(x: number): number {
+    const less = this.below(x);
+    const eq = this.notAbove(x) - less;
+    return (less + (eq - 1) / 2) / (this.size - 1);
+  }
+}
+
+/**
  * rank = (L + (E - 1)/2) / (m - 1), where among the last m volatility values (the current one included) L are strictly
  * below the current value and E equal to it (the current one included): 0 at the window's minimum, 1 at its maximum,
- * ties take the mid rank. O(m) per bar (a scan of the window).
+ * ties take the mid rank. The window is kept sorted (SortedWindow): O(log m) + a memmove per bar.
  */
 class VolRegimeKernel implements FeatureKernel {
   private readonly r = new LogReturn1();
   private readonly v: RollingVar;
   private readonly buf: Float64Array;
+  private readonly sorted: SortedWindow;
   private pos = 0;
   private valid = 0; // consecutive valid volatility values (capped at m)
   constructor(vp: number, private readonly m: number, private readonly out: Float64Array) {
     this.v = new RollingVar(vp, 1);
     this.buf = new Float64Array(m);
+    this.sorted = new SortedWindow(m);
   }
   update(_o: number, _h: number, _l: number, c: number): void {
     const s = Math.sqrt(this.v.update(this.r.update(c)));
     const m = this.m;
     if (s !== s) {
       this.valid = 0;
+      this.sorted.size = 0;
       this.out[0] = NaN;
+      return;
+    }
+    if (this.valid < m) {
+      this.sorted.insert(s);
+      this.valid++;
+    } else {
+      this.out[0] = this.sorted.replaceRank(this.buf[this.pos], s);
+      this.buf[this.pos] = s;
+      if (++this.pos === m) this.pos = 0;
       return;
     }
     this.buf[this.pos] = s;
     if (++this.pos === m) this.pos = 0;
-    if (this.valid < m) this.valid++;
-    if (this.valid < m) {
-      this.out[0] = NaN;
-      return;
-    }
-    const buf = this.buf;
-    let less = 0;
-    let eq = 0;
-    for (let i = 0; i < m; i++) {
-      const x = buf[i];
-      if (x < s) less++;
-      else if (x === s) eq++;
-    }
-    this.out[0] = (less + (eq - 1) / 2) / (m - 1);
+    this.out[0] = this.valid < m ? NaN : this.sorted.rank(s);
   }
+}
+
+/** Batch vol_regime: the vol column, then the sorted window over it (the column is the window's ring). */
+function volRegimeColumn(close: Float64Array, vp: number, m: number): Float64Array {
+  const vol = sqrtInPlace(rollingVar(logReturns(close), vp, 1));
+  const len = vol.length;
+  const out = new Float64Array(len);
+  const w = new SortedWindow(m);
+  let valid = 0;
+  for (let i = 0; i < len; i++) {
+    const s = vol[i];
+    if (s !== s) {
+      valid = 0;
+      w.size = 0;
+      out[i] = NaN;
+      continue;
+    }
+    if (valid < m) {
+      w.insert(s);
+      valid++;
+      out[i] = valid < m ? NaN : w.rank(s);
+    } else {
+      out[i] = w.replaceRank(vol[i - m], s);
+    }
+  }
+  return out;
 }
 
 export const VOL_REGIME: IndicatorSpec = defineFeature({
@@ -65,9 +161,10 @@ export const VOL_REGIME: IndicatorSpec = defineFeature({
   outputs: ['vol_regime'],
   note:
     'vol = sample std (ddof 1) of the last vol_period 1-bar log returns (as ret_std); rank = (#below + (#equal-1)/2)/(m-1) ' +
-    'over the last m vols including the current: causal, 0 = lowest, 1 = highest. O(m) per bar.',
+    'over the last m vols including the current: causal, 0 = lowest, 1 = highest. O(log m) per bar (a sorted window).',
   lookback: ([vp, m]) => vp + m - 1,
   make: ([vp, m], out) => new VolRegimeKernel(vp, m, out),
+  batch: ({ close }, [vp, m]) => [volRegimeColumn(close, vp, m)],
 });
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -101,6 +198,17 @@ export const TREND_REGIME: IndicatorSpec = defineFeature({
   note: 'Strict comparisons (equality gives 0). fast < slow is expected but not required.',
   lookback: ([f, s]) => Math.max(f, s) - 1,
   make: ([f, s], out) => new TrendRegimeKernel(f, s, out),
+  batch: ({ close: c, len }, [fast, slow]) => {
+    const f = rollingMean(c, fast);
+    const out = rollingMean(c, slow);
+    for (let i = 0; i < len; i++) {
+      const fi = f[i];
+      const si = out[i];
+      const ci = c[i];
+      out[i] = fi !== fi || si !== si ? NaN : fi > si && ci > si ? 1 : fi < si && ci < si ? -1 : 0;
+    }
+    return [out];
+  },
 });
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -332,6 +440,51 @@ export function forwardStep(pHigh: number, r: number, m: Hmm2): number {
   return 1 / (1 + Math.exp(l0 - l1));
 }
 
+/** forwardStep with ln σ0, ln σ1 precomputed (ls0, ls1): the same operations in the same order, so the same bits. */
+function forwardStepL(pHigh: number, r: number, m: Hmm2, ls0: number, ls1: number): number {
+  const pred1 = (1 - pHigh) * m.p01 + pHigh * (1 - m.p10);
+  const pred0 = (1 - pHigh) * (1 - m.p01) + pHigh * m.p10;
+  const z0 = (r - m.mu0) / m.sigma0;
+  const z1 = (r - m.mu1) / m.sigma1;
+  const l0 = Math.log(pred0) - ls0 - 0.5 * z0 * z0;
+  const l1 = Math.log(pred1) - ls1 - 0.5 * z1 * z1;
+  return 1 / (1 + Math.exp(l0 - l1));
+}
+
+/** Batch hmm_state: HmmKernel's steps over the return column. */
+function hmmColumn(close: Float64Array, period: number, seed: number): Float64Array {
+  const r = logReturns(close);
+  const len = r.length;
+  const out = new Float64Array(len);
+  const warm = new Float64Array(period);
+  let nWarm = 0;
+  let i = 0;
+  for (; i < len; i++) {
+    const x = r[i];
+    out[i] = NaN;
+    if (x !== x) continue;
+    warm[nWarm++] = x;
+    if (nWarm === period) break;
+  }
+  if (i >= len) return out;
+  const m = fitHmm2(warm, HMM_ITERS, seed);
+  const ls0 = Math.log(m.sigma0);
+  const ls1 = Math.log(m.sigma1);
+  let p = m.pi1;
+  for (let k = 0; k < period; k++) p = forwardStepL(p, warm[k], m, ls0, ls1);
+  out[i] = p;
+  for (i++; i < len; i++) {
+    const x = r[i];
+    if (x !== x) {
+      out[i] = NaN;
+      continue;
+    }
+    p = forwardStepL(p, x, m, ls0, ls1);
+    out[i] = p;
+  }
+  return out;
+}
+
 /** Baum-Welch iterations hmm_state runs (fixed, not a parameter). */
 export const HMM_ITERS = 20;
 
@@ -340,6 +493,8 @@ class HmmKernel implements FeatureKernel {
   private readonly warm: Float64Array;
   private nWarm = 0;
   private model: Hmm2 | null = null;
+  private ls0 = NaN;
+  private ls1 = NaN;
   private p = NaN;
   constructor(private readonly period: number, private readonly seed: number, private readonly out: Float64Array) {
     this.warm = new Float64Array(period);
@@ -352,7 +507,7 @@ class HmmKernel implements FeatureKernel {
     }
     const m = this.model;
     if (m !== null) {
-      this.p = forwardStep(this.p, r, m);
+      this.p = forwardStepL(this.p, r, m, this.ls0, this.ls1);
       this.out[0] = this.p;
       return;
     }
@@ -364,8 +519,10 @@ class HmmKernel implements FeatureKernel {
     // the period-th valid return: fit on the warm-up returns only, then filter them causally
     const fit = fitHmm2(this.warm, HMM_ITERS, this.seed);
     this.model = fit;
+    this.ls0 = Math.log(fit.sigma0);
+    this.ls1 = Math.log(fit.sigma1);
     let p = fit.pi1;
-    for (let i = 0; i < this.period; i++) p = forwardStep(p, this.warm[i], fit);
+    for (let i = 0; i < this.period; i++) p = forwardStepL(p, this.warm[i], fit, this.ls0, this.ls1);
     this.p = p;
     this.out[0] = p;
   }
@@ -385,6 +542,7 @@ export const HMM_STATE: IndicatorSpec = defineFeature({
     'missing return gives NaN and keeps the filter state. No expanding refit.',
   lookback: ([n]) => n,
   make: ([n, seed], out) => new HmmKernel(n, seed, out),
+  batch: ({ close }, [n, seed]) => [hmmColumn(close, n, seed)],
 });
 
 /** Every regime feature. */

@@ -4,10 +4,11 @@
  * rolling high / low. Also the plumbing (`defineFeature`) that calendar.ts and regimes.ts use.
  *
  * How every feature is built. Each feature is written once, as an incremental kernel (a class whose `update` takes
- * one bar and writes its outputs into a Float64Array given at construction); `batch` drives a fresh kernel over the
- * columns (as kernels-b's runBatch does). So batch and stream are the same arithmetic in the same order and agree bit
- * for bit, batch is O(n) (Hurst and vol_regime excepted, see there) with no per-bar allocation, and no feature can
- * read ahead: the output at bar t is computed before bar t+1 is seen. The rolling quantities reuse the kernels.ts
+ * one bar and writes its outputs into a Float64Array given at construction). `batch` is a fast column form (FeatureDef
+ * .batch: single passes over typed arrays using the column twins of the state classes, e.g. kernels.ts rollingVar for
+ * RollingVar) doing the same arithmetic in the same order, so batch and stream agree bit for bit; a feature without
+ * one has its kernel driven over the columns. Batch is O(n) (Hurst O(n·Σsizes), vol_regime O(n log m)) with no per-bar
+ * allocation, and no feature reads ahead: the output at bar t depends on bars up to t only. The rolling quantities reuse the kernels.ts
  * state classes (RollingMean, RollingVar, RollingMax, RollingMin); the only new rolling sums here are the power sums
  * of RollingMoments (skew, kurtosis) and the cross-product sum of RollingCov, both built like RollingVar.
  *
@@ -33,6 +34,10 @@ import {
   nanArray,
   periodParam,
   resolveParams,
+  rollingMax,
+  rollingMean,
+  rollingMin,
+  rollingVar,
 } from '../indicators/kernels.ts';
 import type { FeatureInput, IndicatorSpec, IndicatorStream, InputField, Ohlcv, ParamSpec } from '../indicators/types.ts';
 
@@ -62,6 +67,63 @@ export interface FeatureDef {
   lookback(q: number[]): number;
   /** A fresh kernel writing into `out` (length outputs.length). `tz` is the series' zone ('' when not needed). */
   make(q: number[], out: Float64Array, tz: string): FeatureKernel;
+  /**
+   * Optional fast batch: single passes over the columns (no per-bar kernel calls) that must give what driving `make`
+   * over the bars gives, to 1e-9 (the features here give the same arithmetic, so bit for bit). Without it, batch
+   * drives the kernel.
+   */
+  batch?(c: BatchColumns, q: number[]): Float64Array[];
+}
+
+/**
+ * What a fast batch receives: the OHLCV fields the feature reads, copied with the missing-bar rule applied (on a bar
+ * where any read field is NaN or ±Infinity, every read field is NaN); fields it does not read are empty arrays. `ts`
+ * and `bench` as given (present when the feature needs them).
+ */
+export interface BatchColumns {
+  len: number;
+  open: Float64Array;
+  high: Float64Array;
+  low: Float64Array;
+  close: Float64Array;
+  volume: Float64Array;
+  ts: Float64Array;
+  bench: Float64Array;
+  tz: string;
+}
+
+const EMPTY = new Float64Array(0);
+
+function batchColumns(input: Ohlcv, mask: number, len: number, ts: Float64Array | undefined, bench: Float64Array | undefined, tz: string): BatchColumns {
+  const src = [input.open, input.high, input.low, input.close, input.volume];
+  const cols: Float64Array[] = [];
+  const read: Float64Array[] = [];
+  for (let j = 0; j < 5; j++) {
+    if (mask & (1 << j)) {
+      const a = src[j].slice(0, len);
+      cols.push(a);
+      read.push(a);
+    } else {
+      cols.push(EMPTY);
+    }
+  }
+  if (read.length === 1) {
+    const a = read[0];
+    for (let i = 0; i < len; i++) if (a[i] - a[i] !== 0) a[i] = NaN;
+  } else if (read.length > 1) {
+    for (let i = 0; i < len; i++) {
+      let miss = false;
+      for (let j = 0; j < read.length; j++) {
+        const x = read[j][i];
+        if (x - x !== 0) {
+          miss = true;
+          break;
+        }
+      }
+      if (miss) for (let j = 0; j < read.length; j++) read[j][i] = NaN;
+    }
+  }
+  return { len, open: cols[0], high: cols[1], low: cols[2], close: cols[3], volume: cols[4], ts: ts ?? EMPTY, bench: bench ?? EMPTY, tz };
 }
 
 const FIELD_BIT: Record<InputField, number> = { open: 1, high: 2, low: 4, close: 8, volume: 16 };
@@ -108,6 +170,7 @@ export function defineFeature(d: FeatureDef): IndicatorSpec {
         if (bench.length !== len) throw new RangeError(`${d.name}: benchmark has ${bench.length} values for ${len} bars`);
       }
       if (len < 0) len = 0;
+      if (d.batch !== undefined) return d.batch(batchColumns(input, mask, len, ts, bench, tz), q);
       const out = nanArray(nOut);
       const k = d.make(q, out, tz);
       const cols: Float64Array[] = [];
@@ -440,6 +503,226 @@ class RollingCorr {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
+// Column forms of the state classes (the fast batches). Each is the same arithmetic, in the same order, as its
+// incremental class above, so a batch built from them equals the kernel driven bar by bar.
+// ---------------------------------------------------------------------------------------------------------------
+
+/** 1-bar log returns of a close column (LogReturn1 over the column): out[0] = NaN. */
+export function logReturns(c: Float64Array, out: Float64Array = new Float64Array(c.length)): Float64Array {
+  const len = c.length;
+  if (len > 0) out[0] = NaN;
+  let pc = len > 0 ? c[0] : NaN;
+  for (let i = 1; i < len; i++) {
+    const x = c[i];
+    const r = Math.log(x / pc);
+    pc = x;
+    out[i] = r - r !== 0 ? NaN : r;
+  }
+  return out;
+}
+
+/** sqrt of every element, in place. */
+export function sqrtInPlace(a: Float64Array): Float64Array {
+  for (let i = 0; i < a.length; i++) a[i] = Math.sqrt(a[i]);
+  return a;
+}
+
+/** c / d - 1 elementwise, written into d. */
+function ratioMinus1(c: Float64Array, d: Float64Array): Float64Array {
+  for (let i = 0; i < d.length; i++) d[i] = c[i] / d[i] - 1;
+  return d;
+}
+
+/** Values of a column lagged by k (Lag over the column): NaN for the first k. */
+function lagged(x: Float64Array, k: number): Float64Array {
+  const len = x.length;
+  const out = new Float64Array(len);
+  for (let i = 0; i < len; i++) out[i] = i < k ? NaN : x[i - k];
+  return out;
+}
+
+/** RollingCov over two columns (ddof 1). */
+function rollingCov(xs: Float64Array, ys: Float64Array, n: number, out: Float64Array = new Float64Array(xs.length)): Float64Array {
+  const len = xs.length;
+  let pos = 0;
+  let cnt = 0;
+  let cx = 0;
+  let cy = 0;
+  let sx = 0;
+  let sy = 0;
+  let sxy = 0;
+  for (let i = 0; i < len; i++) {
+    const x = xs[i];
+    const y = ys[i];
+    if (x - x !== 0 || y - y !== 0) {
+      pos = 0;
+      cnt = 0;
+      sx = sy = sxy = 0;
+      out[i] = NaN;
+      continue;
+    }
+    if (cnt < n) {
+      if (cnt === 0) {
+        cx = x;
+        cy = y;
+      }
+      const dx = x - cx;
+      const dy = y - cy;
+      sx += dx;
+      sy += dy;
+      sxy += dx * dy;
+      cnt++;
+    } else {
+      const dx = x - cx;
+      const dy = y - cy;
+      const ex = xs[i - n] - cx;
+      const ey = ys[i - n] - cy;
+      sx += dx - ex;
+      sy += dy - ey;
+      sxy += dx * dy - ex * ey;
+    }
+    if (++pos === n) {
+      pos = 0;
+      if (cnt === n) {
+        cx = x;
+        cy = y;
+        let a = 0;
+        let b = 0;
+        let c = 0;
+        for (let j = i - n + 1; j <= i; j++) {
+          const dx = xs[j] - x;
+          const dy = ys[j] - y;
+          a += dx;
+          b += dy;
+          c += dx * dy;
+        }
+        sx = a;
+        sy = b;
+        sxy = c;
+      }
+    }
+    out[i] = cnt < n ? NaN : (sxy - (sx * sy) / n) / (n - 1);
+  }
+  return out;
+}
+
+/** RollingCorr over two columns: corr (or beta when `beta`) per bar. */
+function rollingCorr(xs: Float64Array, ys: Float64Array, n: number, beta: boolean): Float64Array {
+  const len = xs.length;
+  const vx = rollingVar(xs, n, 1);
+  const vy = rollingVar(ys, n, 1);
+  const out = rollingCov(xs, ys, n);
+  for (let i = 0; i < len; i++) {
+    const cov = out[i];
+    const a = vx[i];
+    const b = vy[i];
+    if (cov !== cov || a !== a || b !== b) {
+      out[i] = NaN;
+    } else if (beta) {
+      out[i] = b > 0 ? cov / b : NaN;
+    } else if (a > 0 && b > 0) {
+      const r = cov / Math.sqrt(a * b);
+      out[i] = r > 1 ? 1 : r < -1 ? -1 : r;
+    } else {
+      out[i] = NaN;
+    }
+  }
+  return out;
+}
+
+/** RollingMoments over a column, finished as skewness (kurt false) or excess kurtosis (kurt true). */
+function rollingSkewKurt(src: Float64Array, n: number, kurt: boolean): Float64Array {
+  const len = src.length;
+  const out = new Float64Array(len);
+  let pos = 0;
+  let cnt = 0;
+  let c = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  let s4 = 0;
+  let same = 0;
+  let last = NaN;
+  for (let i = 0; i < len; i++) {
+    const x = src[i];
+    if (x - x !== 0) {
+      pos = 0;
+      cnt = 0;
+      s1 = s2 = s3 = s4 = 0;
+      same = 0;
+      last = NaN;
+      out[i] = NaN;
+      continue;
+    }
+    same = x === last ? same + 1 : 1;
+    last = x;
+    if (cnt < n) {
+      if (cnt === 0) c = x;
+      const d = x - c;
+      const d2 = d * d;
+      s1 += d;
+      s2 += d2;
+      s3 += d2 * d;
+      s4 += d2 * d2;
+      cnt++;
+      if (++pos === n) pos = 0;
+    } else {
+      const d = x - c;
+      const e = src[i - n] - c;
+      const d2 = d * d;
+      const e2 = e * e;
+      s1 += d - e;
+      s2 += d2 - e2;
+      s3 += d2 * d - e2 * e;
+      s4 += d2 * d2 - e2 * e2;
+      if (++pos === n) {
+        pos = 0;
+        c = x;
+        let a = 0;
+        let b = 0;
+        let g = 0;
+        let h = 0;
+        for (let j = i - n + 1; j <= i; j++) {
+          const dj = src[j] - x;
+          const dj2 = dj * dj;
+          a += dj;
+          b += dj2;
+          g += dj2 * dj;
+          h += dj2 * dj2;
+        }
+        s1 = a;
+        s2 = b;
+        s3 = g;
+        s4 = h;
+      }
+    }
+    if (cnt < n) {
+      out[i] = NaN;
+      continue;
+    }
+    if (same >= n) {
+      out[i] = kurt ? kurtOf(n, true, 0, 0) : skewOf(n, true, 0, 0);
+      continue;
+    }
+    const a = s1 / n;
+    const e2 = s2 / n;
+    const e3 = s3 / n;
+    const e4 = s4 / n;
+    const a2 = a * a;
+    let m2 = e2 - a2;
+    if (m2 < 0) m2 = 0;
+    if (kurt) {
+      let m4 = e4 - 4 * a * e3 + 6 * a2 * e2 - 3 * a2 * a2;
+      if (m4 < 0) m4 = 0;
+      out[i] = kurtOf(n, false, m2, m4);
+    } else {
+      out[i] = skewOf(n, false, m2, e3 - 3 * a * e2 + 2 * a2 * a);
+    }
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
 // log_return
 // ---------------------------------------------------------------------------------------------------------------
 
@@ -463,6 +746,18 @@ export const LOG_RETURN: IndicatorSpec = defineFeature({
   note: 'Natural log, per bar. NaN when either close is missing or not positive.',
   lookback: ([n]) => n,
   make: ([n], out) => new LogReturnKernel(n, out),
+  batch: ({ close: c, len }, [n]) => {
+    const out = new Float64Array(len);
+    for (let i = 0; i < len; i++) {
+      if (i < n) {
+        out[i] = NaN;
+        continue;
+      }
+      const r = Math.log(c[i] / c[i - n]);
+      out[i] = r - r !== 0 ? NaN : r;
+    }
+    return [out];
+  },
 });
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -495,18 +790,18 @@ class RetStdKernel implements FeatureKernel {
 const PANDAS_VAR_EPS = 1e-14;
 
 /** Adjusted Fisher-Pearson skewness G1 from population moments (pandas rolling skew). */
-function skewOf(n: number, m: RollingMoments): number {
-  if (m.flat) return 0;
-  if (m.m2 <= PANDAS_VAR_EPS) return NaN;
-  const r = Math.sqrt(m.m2);
-  return (Math.sqrt(n * (n - 1)) * m.m3) / ((n - 2) * r * r * r);
+function skewOf(n: number, flat: boolean, m2: number, m3: number): number {
+  if (flat) return 0;
+  if (m2 <= PANDAS_VAR_EPS) return NaN;
+  const r = Math.sqrt(m2);
+  return (Math.sqrt(n * (n - 1)) * m3) / ((n - 2) * r * r * r);
 }
 
 /** Excess kurtosis G2 from population moments (pandas rolling kurt). */
-function kurtOf(n: number, m: RollingMoments): number {
-  if (m.flat) return -3;
-  if (m.m2 <= PANDAS_VAR_EPS) return NaN;
-  const k = ((n * n - 1) * m.m4) / (m.m2 * m.m2) - 3 * (n - 1) * (n - 1);
+function kurtOf(n: number, flat: boolean, m2: number, m4: number): number {
+  if (flat) return -3;
+  if (m2 <= PANDAS_VAR_EPS) return NaN;
+  const k = ((n * n - 1) * m4) / (m2 * m2) - 3 * (n - 1) * (n - 1);
   return k / ((n - 2) * (n - 3));
 }
 
@@ -518,7 +813,10 @@ class RetMomentKernel implements FeatureKernel {
   }
   update(_o: number, _h: number, _l: number, c: number): void {
     if (!this.m.update(this.r.update(c))) this.out[0] = NaN;
-    else this.out[0] = this.kurt ? kurtOf(this.n, this.m) : skewOf(this.n, this.m);
+    else {
+      const m = this.m;
+      this.out[0] = this.kurt ? kurtOf(this.n, m.flat, m.m2, m.m4) : skewOf(this.n, m.flat, m.m2, m.m3);
+    }
   }
 }
 
@@ -532,6 +830,7 @@ export const RET_MEAN: IndicatorSpec = defineFeature({
   note: 'mean = (1/n)·Σ r_i over the last n returns r_i = ln(c_i/c_{i-1}) (pandas rolling(n).mean()).',
   lookback: ([n]) => n,
   make: ([n], out) => new RetMeanKernel(n, out),
+  batch: ({ close }, [n]) => [rollingMean(logReturns(close), n)],
 });
 
 export const RET_STD: IndicatorSpec = defineFeature({
@@ -544,6 +843,7 @@ export const RET_STD: IndicatorSpec = defineFeature({
   note: 'std = sqrt(Σ(r_i - mean)² / (n - 1)) (pandas rolling(n).std()); exactly 0 for a flat window. Same numbers as vol_cc.',
   lookback: ([n]) => n,
   make: ([n], out) => new RetStdKernel(n, out),
+  batch: ({ close }, [n]) => [sqrtInPlace(rollingVar(logReturns(close), n, 1))],
 });
 
 export const RET_SKEW: IndicatorSpec = defineFeature({
@@ -558,6 +858,7 @@ export const RET_SKEW: IndicatorSpec = defineFeature({
     'window of identical returns, NaN when m2 <= 1e-14.',
   lookback: ([n]) => n,
   make: ([n], out) => new RetMomentKernel(n, false, out),
+  batch: ({ close }, [n]) => [rollingSkewKurt(logReturns(close), n, false)],
 });
 
 export const RET_KURT: IndicatorSpec = defineFeature({
@@ -572,6 +873,7 @@ export const RET_KURT: IndicatorSpec = defineFeature({
     'bias-corrected). As pandas: -3 for a window of identical returns, NaN when m2 <= 1e-14.',
   lookback: ([n]) => n,
   make: ([n], out) => new RetMomentKernel(n, true, out),
+  batch: ({ close }, [n]) => [rollingSkewKurt(logReturns(close), n, true)],
 });
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -602,6 +904,16 @@ export const ZSCORE: IndicatorSpec = defineFeature({
   note: 'std with ddof 1 (pandas default), over the same n closes as the SMA (current close included). 0 for a flat window.',
   lookback: ([n]) => n - 1,
   make: ([n], out) => new ZscoreKernel(n, out),
+  batch: ({ close: c, len }, [n]) => {
+    const m = rollingMean(c, n);
+    const out = rollingVar(c, n, 1);
+    for (let i = 0; i < len; i++) {
+      const mi = m[i];
+      const v = out[i];
+      out[i] = mi !== mi || v !== v ? NaN : v === 0 ? 0 : (c[i] - mi) / Math.sqrt(v);
+    }
+    return [out];
+  },
 });
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -635,6 +947,10 @@ export const AUTOCORR: IndicatorSpec = defineFeature({
     'r.rolling(n).corr(r.shift(k))), not the single-mean ACF estimator. NaN when either side is flat.',
   lookback: ([n, k]) => n + k,
   make: ([n, k], out) => new AutocorrKernel(n, k, out),
+  batch: ({ close }, [n, k]) => {
+    const r = logReturns(close);
+    return [rollingCorr(r, lagged(r, k), n, false)];
+  },
 });
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -667,6 +983,7 @@ export const CORR_BENCH: IndicatorSpec = defineFeature({
     'is among the n+1 closes the window reads, and when either side is flat.',
   lookback: ([n]) => n,
   make: ([n], out) => new BenchKernel(n, false, out),
+  batch: ({ close, bench }, [n]) => [rollingCorr(logReturns(close), logReturns(bench), n, false)],
 });
 
 export const BETA_BENCH: IndicatorSpec = defineFeature({
@@ -680,6 +997,7 @@ export const BETA_BENCH: IndicatorSpec = defineFeature({
   note: 'cov and var both with ddof 1 (the ddof cancels). NaN while a missing close is in the window or when the benchmark is flat.',
   lookback: ([n]) => n,
   make: ([n], out) => new BenchKernel(n, true, out),
+  batch: ({ close, bench }, [n]) => [rollingCorr(logReturns(close), logReturns(bench), n, true)],
 });
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -702,7 +1020,8 @@ export function hurstSizes(n: number): Int32Array {
  * mean m: Y_k = Σ_{i≤k}(x_i - m), R = max(0, Y_1..Y_s) - min(0, Y_1..Y_s), S = sqrt((1/s)·Σ(x_i - m)²) (population),
  * and RS(s) = mean of R/S over the chunks with S > 0. H = OLS slope of ln RS(s) on ln s over the sizes with an RS
  * (NaN if fewer than two). Classic (uncorrected, no Anis-Lloyd) R/S: on short windows H of white noise is biased
- * above 0.5 (≈0.55-0.6 for n = 100). O(n · sizes.length).
+ * above 0.5 (≈0.55-0.6 for n = 100). O(n · sizes.length). The feature (HURST) gives the same numbers in O(Σ sizes)
+ * per bar by reusing the chunks between bars (see hurstFromChunks).
  */
 export function hurstRS(x: Float64Array, n: number, sizes: Int32Array): number {
   let sx = 0;
@@ -716,25 +1035,9 @@ export function hurstRS(x: Float64Array, n: number, sizes: Int32Array): number {
     let rsSum = 0;
     let rsCnt = 0;
     for (let c = 0; c < chunks; c++) {
-      const end = n - c * s;
-      const start = end - s;
-      let mean = 0;
-      for (let i = start; i < end; i++) mean += x[i];
-      mean /= s;
-      let y = 0;
-      let ymax = 0;
-      let ymin = 0;
-      let ss = 0;
-      for (let i = start; i < end; i++) {
-        const d = x[i] - mean;
-        ss += d * d;
-        y += d;
-        if (y > ymax) ymax = y;
-        if (y < ymin) ymin = y;
-      }
-      const sd = Math.sqrt(ss / s);
-      if (sd > 0) {
-        rsSum += (ymax - ymin) / sd;
+      const rs = chunkRS(x, n - c * s, s);
+      if (rs >= 0) {
+        rsSum += rs;
         rsCnt++;
       }
     }
@@ -754,40 +1057,205 @@ export function hurstRS(x: Float64Array, n: number, sizes: Int32Array): number {
   return den > 0 ? (m * sxy - sx * sy) / den : NaN;
 }
 
+/** R/S of the chunk x[end-s .. end) as hurstRS defines it; -1 when S = 0 (the chunk is left out). One allocation-free pass for the mean, one for R and S. */
+function chunkRS(x: Float64Array, end: number, s: number): number {
+  const start = end - s;
+  let mean = 0;
+  for (let i = start; i < end; i++) mean += x[i];
+  mean /= s;
+  let y = 0;
+  let ymax = 0;
+  let ymin = 0;
+  let ss = 0;
+  for (let i = start; i < end; i++) {
+    const d = x[i] - mean;
+    ss += d * d;
+    y += d;
+    if (y > ymax) ymax = y;
+    else if (y < ymin) ymin = y;
+  }
+  const sd = Math.sqrt(ss / s);
+  return sd > 0 ? (ymax - ymin) / sd : -1;
+}
+
+/**
+ * Reuse across bars. The chunks are aligned to the window's end, so at bar t the chunks of size s are exactly the
+ * trailing s-windows ending at t, t-s, t-2s, …: each one's R/S is a function of its end bar alone. So the R/S of the
+ * trailing s-window is computed once per bar and size (O(Σ sizes) ≈ 2n per bar) and kept in a row per size; hurstRS's
+ * per-size means and OLS are then assembled from the stored values, in hurstRS's order (newest chunk first), so the
+ * result is hurstRS's bit for bit.
+ *
+ * `rows` holds one row of `rowLen` per size; the chunk of size sizes[q] ending at bar e is at rows[q·rowLen + e mod
+ * rowLen], `pos` is the current bar's slot (needs rowLen ≥ n).
+ */
+function hurstFromChunks(rows: Float64Array, rowLen: number, pos: number, n: number, sizes: Int32Array, logSizes: Float64Array): number {
+  let sx = 0;
+  let sy = 0;
+  let sxx = 0;
+  let sxy = 0;
+  let m = 0;
+  for (let q = 0; q < sizes.length; q++) {
+    const s = sizes[q];
+    const chunks = Math.floor(n / s);
+    const base = q * rowLen;
+    let rsSum = 0;
+    let rsCnt = 0;
+    for (let c = 0; c < chunks; c++) {
+      let k = pos - c * s;
+      if (k < 0) k += rowLen;
+      const rs = rows[base + k];
+      if (rs >= 0) {
+        rsSum += rs;
+        rsCnt++;
+      }
+    }
+    if (rsCnt === 0) continue;
+    const rs = rsSum / rsCnt;
+    if (!(rs > 0)) continue;
+    const lx = logSizes[q];
+    const ly = Math.log(rs);
+    sx += lx;
+    sy += ly;
+    sxx += lx * lx;
+    sxy += lx * ly;
+    m++;
+  }
+  if (m < 2) return NaN;
+  const den = m * sxx - sx * sx;
+  return den > 0 ? (m * sxy - sx * sy) / den : NaN;
+}
+
+function logsOf(sizes: Int32Array): Float64Array {
+  const l = new Float64Array(sizes.length);
+  for (let q = 0; q < sizes.length; q++) l[q] = Math.log(sizes[q]);
+  return l;
+}
+
+/**
+ * chunkRS for the four chunks of size s ending (exclusive) at e0, e0+1, e0+2, e0+3, into rs[e0-1 .. e0+2] (slot =
+ * the chunk's last bar). Each chunk's arithmetic is chunkRS's, in the same order (so the same bits); interleaving
+ * four independent chunks only lets their dependency chains overlap.
+ */
+function chunkRS4(x: Float64Array, e0: number, s: number, rs: Float64Array): void {
+  const st = e0 - s;
+  let a0 = 0;
+  let a1 = 0;
+  let a2 = 0;
+  let a3 = 0;
+  for (let t = st; t < e0; t++) {
+    a0 += x[t];
+    a1 += x[t + 1];
+    a2 += x[t + 2];
+    a3 += x[t + 3];
+  }
+  const m0 = a0 / s;
+  const m1 = a1 / s;
+  const m2 = a2 / s;
+  const m3 = a3 / s;
+  let y0 = 0, y1 = 0, y2 = 0, y3 = 0; // prettier-ignore
+  let h0 = 0, h1 = 0, h2 = 0, h3 = 0; // prettier-ignore
+  let l0 = 0, l1 = 0, l2 = 0, l3 = 0; // prettier-ignore
+  let q0 = 0, q1 = 0, q2 = 0, q3 = 0; // prettier-ignore
+  for (let t = st; t < e0; t++) {
+    const d0 = x[t] - m0;
+    const d1 = x[t + 1] - m1;
+    const d2 = x[t + 2] - m2;
+    const d3 = x[t + 3] - m3;
+    q0 += d0 * d0;
+    q1 += d1 * d1;
+    q2 += d2 * d2;
+    q3 += d3 * d3;
+    y0 += d0;
+    y1 += d1;
+    y2 += d2;
+    y3 += d3;
+    if (y0 > h0) h0 = y0;
+    else if (y0 < l0) l0 = y0;
+    if (y1 > h1) h1 = y1;
+    else if (y1 < l1) l1 = y1;
+    if (y2 > h2) h2 = y2;
+    else if (y2 < l2) l2 = y2;
+    if (y3 > h3) h3 = y3;
+    else if (y3 < l3) l3 = y3;
+  }
+  let sd = Math.sqrt(q0 / s);
+  rs[e0 - 1] = sd > 0 ? (h0 - l0) / sd : -1;
+  sd = Math.sqrt(q1 / s);
+  rs[e0] = sd > 0 ? (h1 - l1) / sd : -1;
+  sd = Math.sqrt(q2 / s);
+  rs[e0 + 1] = sd > 0 ? (h2 - l2) / sd : -1;
+  sd = Math.sqrt(q3 / s);
+  rs[e0 + 2] = sd > 0 ? (h3 - l3) / sd : -1;
+}
+
+/**
+ * Batch Hurst over a return column: the R/S of the trailing chunk of every size at every bar (rows of the column's
+ * length; a chunk containing a missing return is never read, since the window that would read it is NaN), then the
+ * per-bar assembly. Same numbers as HurstKernel, bit for bit.
+ */
+function hurstColumn(r: Float64Array, n: number): Float64Array {
+  const len = r.length;
+  const sizes = hurstSizes(n);
+  const logSizes = logsOf(sizes);
+  const nS = sizes.length;
+  const out = new Float64Array(len);
+  if (len <= n) return out.fill(NaN);
+  const rows = new Float64Array(nS * len);
+  for (let q = 0; q < nS; q++) {
+    const s = sizes[q];
+    const row = rows.subarray(q * len, (q + 1) * len);
+    let e = s + 1; // r[0] is always NaN: the first chunk that can be read ends at bar s
+    for (; e + 3 <= len; e += 4) chunkRS4(r, e, s, row);
+    for (; e <= len; e++) row[e - 1] = chunkRS(r, e, s);
+  }
+  let valid = 0;
+  for (let i = 0; i < len; i++) {
+    const x = r[i];
+    if (x !== x) {
+      valid = 0;
+      out[i] = NaN;
+      continue;
+    }
+    if (valid < n) valid++;
+    out[i] = valid < n ? NaN : hurstFromChunks(rows, len, i, n, sizes, logSizes);
+  }
+  return out;
+}
+
 class HurstKernel implements FeatureKernel {
   private readonly r = new LogReturn1();
+  /** the last n returns twice over (buf[p] = buf[p + n]), so the trailing s ending at slot p are contiguous */
   private readonly buf: Float64Array;
-  private readonly win: Float64Array;
+  private readonly rows: Float64Array;
   private readonly sizes: Int32Array;
+  private readonly logSizes: Float64Array;
   private pos = 0;
   private valid = 0; // consecutive valid returns
   constructor(private readonly n: number, private readonly out: Float64Array) {
-    this.buf = new Float64Array(n);
-    this.win = new Float64Array(n);
+    this.buf = new Float64Array(2 * n);
     this.sizes = hurstSizes(n);
+    this.logSizes = logsOf(this.sizes);
+    this.rows = new Float64Array(this.sizes.length * n);
   }
   update(_o: number, _h: number, _l: number, c: number): void {
     const r = this.r.update(c);
     const n = this.n;
+    const p = this.pos;
+    if (++this.pos === n) this.pos = 0;
     if (r !== r) {
       this.valid = 0;
       this.out[0] = NaN;
       return;
     }
-    this.buf[this.pos] = r;
-    if (++this.pos === n) this.pos = 0;
+    this.buf[p] = r;
+    this.buf[p + n] = r;
     if (this.valid < n) this.valid++;
-    if (this.valid < n) {
-      this.out[0] = NaN;
-      return;
+    const sizes = this.sizes;
+    for (let q = 0; q < sizes.length; q++) {
+      const s = sizes[q];
+      if (this.valid >= s) this.rows[q * n + p] = chunkRS(this.buf, p + n + 1, s);
     }
-    // chronological copy: oldest is at pos
-    const buf = this.buf;
-    const win = this.win;
-    let j = 0;
-    for (let i = this.pos; i < n; i++) win[j++] = buf[i];
-    for (let i = 0; i < this.pos; i++) win[j++] = buf[i];
-    this.out[0] = hurstRS(win, n, this.sizes);
+    this.out[0] = this.valid < n ? NaN : hurstFromChunks(this.rows, n, p, n, sizes, this.logSizes);
   }
 }
 
@@ -801,9 +1269,10 @@ export const HURST: IndicatorSpec = defineFeature({
   note:
     'Sub-window sizes n, n/2, n/4, … ≥ 8 (floored), chunks aligned to the window end; H = log-log OLS slope of the mean ' +
     'R/S on size. Classic R/S without small-sample correction (white noise gives ≈0.55-0.6 at n = 100). ' +
-    'O(n log n) per bar (recomputed from the window), not O(1).',
+    'O(2n) per bar: each chunk\'s R/S is computed once, when it completes, and reused by the later windows that contain it.',
   lookback: ([n]) => n,
   make: ([n], out) => new HurstKernel(n, out),
+  batch: ({ close }, [n]) => [hurstColumn(logReturns(close), n)],
 });
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -840,6 +1309,7 @@ export const DRAWDOWN: IndicatorSpec = defineFeature({
   note: 'The window includes the current close, so the value is ≤ 0 and 0 at a new n-bar high.',
   lookback: ([n]) => n - 1,
   make: ([n], out) => new DrawdownKernel(n, out),
+  batch: ({ close }, [n]) => [ratioMinus1(close, rollingMax(close, n))],
 });
 
 export const DIST_HIGH: IndicatorSpec = defineFeature({
@@ -852,6 +1322,7 @@ export const DIST_HIGH: IndicatorSpec = defineFeature({
   note: 'The window includes the current bar (≤ 0 when close ≤ high).',
   lookback: ([n]) => n - 1,
   make: ([n], out) => new DistKernel(n, true, out),
+  batch: ({ high, close }, [n]) => [ratioMinus1(close, rollingMax(high, n))],
 });
 
 export const DIST_LOW: IndicatorSpec = defineFeature({
@@ -864,6 +1335,7 @@ export const DIST_LOW: IndicatorSpec = defineFeature({
   note: 'The window includes the current bar (≥ 0 when close ≥ low).',
   lookback: ([n]) => n - 1,
   make: ([n], out) => new DistKernel(n, false, out),
+  batch: ({ low, close }, [n]) => [ratioMinus1(close, rollingMin(low, n))],
 });
 
 /** Every statistical feature, in `features list` order. */
