@@ -1,20 +1,27 @@
-// Bundles the CLI and console into dist/alphatrade.mjs (esbuild), so start-up reads one file instead of resolving
-// hundreds of modules through a TypeScript loader: the console's first frame depends on it. Native and worker-side
-// packages stay external. bin/alphatrade uses the bundle only while it is newer than every source it was built from.
+// Bundles the program and its worker threads into dist/ (esbuild), so start-up reads one file instead of resolving
+// hundreds of modules through a TypeScript loader: the console's first frame and every worker's start depend on it.
+// Native and pool packages stay external. Each output records the project files it was built from
+// (dist/NAME.inputs.json); bin/alphatrade and workerEntry() use a bundle only while it is newer than all of them.
 import { build } from 'esbuild';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const out = path.join(root, 'dist', 'alphatrade.mjs');
+const entries = {
+  alphatrade: 'bin/main.ts',
+  'import-worker': 'data/import-worker.ts',
+  'feature-worker': 'data/features/feature-worker.ts',
+  'job-worker': 'commands/job-worker-main.ts',
+};
 const result = await build({
-  entryPoints: [path.join(root, 'bin', 'main.ts')],
+  entryPoints: Object.fromEntries(Object.entries(entries).map(([k, v]) => [k, path.join(root, v)])),
   bundle: true,
   platform: 'node',
   format: 'esm',
   target: 'node20',
-  outfile: out,
+  outdir: path.join(root, 'dist'),
+  outExtension: { '.js': '.mjs' },
   metafile: true,
   minifyWhitespace: true,
   minifySyntax: true,
@@ -25,6 +32,9 @@ const result = await build({
   define: { 'process.env.NODE_ENV': '"production"' },
   banner: { js: "import { createRequire as __atCreateRequire } from 'node:module'; const require = __atCreateRequire(import.meta.url);" },
 });
-const inputs = Object.keys(result.metafile.inputs).filter((f) => !f.includes('node_modules'));
-fs.writeFileSync(path.join(root, 'dist', 'inputs.json'), JSON.stringify(inputs));
-console.log(`bundled ${inputs.length} project files into ${path.relative(root, out)} (${(fs.statSync(out).size / 2 ** 20).toFixed(1)} MiB)`);
+for (const [out, meta] of Object.entries(result.metafile.outputs)) {
+  const name = path.basename(out, '.mjs');
+  const inputs = Object.keys(meta.inputs).filter((f) => !f.includes('node_modules'));
+  fs.writeFileSync(path.join(root, 'dist', `${name}.inputs.json`), JSON.stringify(inputs));
+  console.log(`bundled ${inputs.length} project files into dist/${name}.mjs (${(fs.statSync(path.join(root, out)).size / 2 ** 20).toFixed(1)} MiB)`);
+}

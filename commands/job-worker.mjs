@@ -1,5 +1,5 @@
-// Worker-thread entry for console jobs: registers tsx (workers don't inherit the main thread's loader), then runs
-// the TypeScript job body.
+// Worker-thread entry for console jobs when running from the sources: registers tsx (workers don't inherit the main
+// thread's loader), then runs the TS job body. (With a fresh bundle, dist/job-worker.mjs is used instead.)
 import { register } from 'tsx/esm/api';
 
 register();

@@ -5,7 +5,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import { EventBus } from '../src/events.ts';
-import { projectUrl } from '../src/version.ts';
+import { workerEntry } from '../src/version.ts';
 import type { JobMessage, JobRequest } from './job-worker-main.ts';
 
 export interface JobState {
@@ -35,7 +35,7 @@ export class JobRunner extends EventBus<JobEvents> {
 
   start(req: JobRequest, label = `${req.command} ${req.tokens.join(' ')}`.trim()): JobState {
     const id = this.nextId++;
-    const worker = new Worker(projectUrl('commands/job-worker.mjs'), { workerData: req });
+    const worker = new Worker(workerEntry('job-worker', 'commands/job-worker.mjs'), { workerData: req });
     const state: JobState = { id, label, command: req.command, status: 'running', phase: 'starting', done: 0, total: 0, startedAt: Date.now() };
     this.jobs.set(id, { state, worker });
     const update = (patch: Partial<JobState>) => {

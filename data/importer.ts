@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Piscina } from 'piscina';
 import { DataError } from '../src/errors.ts';
-import { projectUrl } from '../src/version.ts';
+import { workerEntry } from '../src/version.ts';
 import type { ProgressFn } from '../src/events.ts';
 import { parseTimeframe, type Timeframe } from '../src/timeframe.ts';
 import type { Workspace } from '../src/workspace.ts';
@@ -210,7 +210,7 @@ export async function importData(ws: Workspace, store: BarStore, opts: ImportOpt
   progress({ job: 'import', phase: 'read + validate', done: 0, total: files.length });
   try {
     if (threads > 1 && bytes >= PARALLEL_MIN_BYTES) {
-      const pool = new Piscina({ filename: projectUrl('data/import-worker.mjs').href, maxThreads: threads, minThreads: threads, idleTimeout: 1000 });
+      const pool = new Piscina({ filename: workerEntry('import-worker', 'data/import-worker.mjs').href, maxThreads: threads, minThreads: threads, idleTimeout: 1000 });
       try {
         await Promise.all(
           jobs.map(async (j, i) => {

@@ -13,3 +13,31 @@ export const VERSION: string = (JSON.parse(fs.readFileSync(new URL('package.json
 export function projectUrl(rel: string): URL {
   return new URL(rel, ROOT_URL);
 }
+
+const freshness = new Map<string, boolean>();
+
+/** Is dist/NAME.mjs newer than every project file it was built from (dist/NAME.inputs.json)? */
+export function bundleIsFresh(name: string): boolean {
+  let ok = freshness.get(name);
+  if (ok !== undefined) return ok;
+  ok = false;
+  if (!process.env.ALPHATRADE_NO_BUNDLE) {
+    try {
+      const built = fs.statSync(new URL(`dist/${name}.mjs`, ROOT_URL)).mtimeMs;
+      const inputs = JSON.parse(fs.readFileSync(new URL(`dist/${name}.inputs.json`, ROOT_URL), 'utf8')) as string[];
+      ok = inputs.every((f) => fs.statSync(new URL(f, ROOT_URL)).mtimeMs <= built);
+    } catch {
+      ok = false;
+    }
+  }
+  freshness.set(name, ok);
+  return ok;
+}
+
+/**
+ * The entry file for a worker thread: the bundled dist/NAME.mjs while it is fresh (starts in a few ms), else the
+ * sources through tsx (`srcEntry`, a .mjs that registers tsx; starts in about a second).
+ */
+export function workerEntry(name: 'import-worker' | 'feature-worker' | 'job-worker', srcEntry: string): URL {
+  return bundleIsFresh(name) ? new URL(`dist/${name}.mjs`, ROOT_URL) : projectUrl(srcEntry);
+}

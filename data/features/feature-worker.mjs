@@ -1,20 +1,7 @@
-// Worker-thread entry for computeUniverse (piscina): registers tsx, then computes one symbol's features and returns
-// the columns with their buffers transferred (not copied) back to the main thread.
-import { Piscina } from 'piscina';
+// Worker-thread entry for computeUniverse when running from the sources: registers tsx, then loads the TS body.
+// (With a fresh bundle, dist/feature-worker.mjs is used instead: see workerEntry in src/version.ts.)
 import { register } from 'tsx/esm/api';
 
 register();
-const { runFeatureTask, transferablesOf } = await import('./pipeline.ts');
-
-export default function featureTask(task) {
-  const result = runFeatureTask(task);
-  const buffers = transferablesOf(result);
-  return Piscina.move({
-    get [Piscina.transferableSymbol]() {
-      return buffers;
-    },
-    get [Piscina.valueSymbol]() {
-      return result;
-    },
-  });
-}
+const m = await import('./feature-worker.ts');
+export default m.default;

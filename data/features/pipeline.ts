@@ -18,7 +18,7 @@ import os from 'node:os';
 import { Piscina } from 'piscina';
 import { AlphaError } from '../../src/errors.ts';
 import type { BarSeries } from '../../src/types.ts';
-import { projectUrl } from '../../src/version.ts';
+import { workerEntry } from '../../src/version.ts';
 import { parseFeatureName, type ParsedFeature } from '../indicators/index.ts';
 import type { FeatureInput, IndicatorSpec, IndicatorStream } from '../indicators/types.ts';
 
@@ -258,7 +258,7 @@ export async function computeUniverse(seriesList: readonly BarSeries[], names: r
     }
     return out;
   }
-  const pool = new Piscina({ filename: projectUrl('data/features/feature-worker.mjs').href, maxThreads: threads, minThreads: threads, idleTimeout: 1000 });
+  const pool = new Piscina({ filename: workerEntry('feature-worker', 'data/features/feature-worker.mjs').href, maxThreads: threads, minThreads: threads, idleTimeout: 1000 });
   try {
     await Promise.all(
       seriesList.map(async (s, i) => {

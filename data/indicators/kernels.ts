@@ -204,8 +204,37 @@ function checkPeriod(n: number, min = 1): void {
 // Rolling sum / mean
 // ---------------------------------------------------------------------------------------------------------------
 
+// ---------------------------------------------------------------------------------------------------------------
+// Scratch columns for batch forms
+// ---------------------------------------------------------------------------------------------------------------
+
+const tmpPool: Float64Array[] = [];
+let dqPool: Int32Array = new Int32Array(0);
+
+/**
+ * A reusable temporary column (slot 0..6; 7 is rollingMax/rollingMin's own) of exactly `len` values (a view of a pooled buffer), contents unspecified.
+ * Batch forms in trend.ts/volatility.ts use these for intermediate columns so that a call touches no fresh memory
+ * but its outputs. Never return one, and never hold one across a call that uses the same slot (batch forms are
+ * synchronous). Separate from kernels-b.ts's `scratch` pool.
+ */
+export function tmpCol(slot: number, len: number): Float64Array {
+  let a = tmpPool[slot];
+  if (a === undefined || a.length < len) a = tmpPool[slot] = new Float64Array(Math.max(len, 1024));
+  return a.length === len ? a : a.subarray(0, len);
+}
+
+function dqScratch(len: number): Int32Array {
+  if (dqPool.length < len) dqPool = new Int32Array(Math.max(len, 1024));
+  return dqPool;
+}
+
 /** Sum of the last n values; NaN until n valid values have followed the start or the last missing value. */
 export function rollingSum(src: Float64Array, n: number, out: Float64Array = new Float64Array(src.length)): Float64Array {
+  return rollingSumDiv(src, n, out, 1);
+}
+
+/** rollingSum with each output divided by `div` (div 1: the sum itself; div n: the mean) in the same pass. */
+function rollingSumDiv(src: Float64Array, n: number, out: Float64Array, div: number): Float64Array {
   checkPeriod(n);
   const len = src.length;
   let sum = 0;
@@ -237,7 +266,7 @@ export function rollingSum(src: Float64Array, n: number, out: Float64Array = new
       }
     }
     if (zeroRun >= n) sum = 0;
-    out[i] = cnt === n ? sum : NaN;
+    out[i] = cnt === n ? (div === 1 ? sum : sum / div) : NaN;
   }
   return out;
 }
@@ -293,10 +322,8 @@ export class RollingSum {
 }
 
 /** Simple moving average (sum / n), TA-Lib's SMA. */
-export function rollingMean(src: Float64Array, n: number, out?: Float64Array): Float64Array {
-  const o = rollingSum(src, n, out);
-  for (let i = 0; i < o.length; i++) o[i] = o[i] / n;
-  return o;
+export function rollingMean(src: Float64Array, n: number, out: Float64Array = new Float64Array(src.length)): Float64Array {
+  return rollingSumDiv(src, n, out, n);
 }
 
 /** Incremental rollingMean. */
@@ -481,24 +508,44 @@ export class RollingStd {
 function rollingExtreme(src: Float64Array, n: number, out: Float64Array, isMax: boolean): Float64Array {
   checkPeriod(n);
   const len = src.length;
-  const dq = new Int32Array(len); // indices; head..tail-1 is the deque (never exceeds len pushes)
+  // deque of indices (dq) and their values (dv, contiguous: no indirect load); head..tail-1, never exceeds len pushes
+  const dq = dqScratch(len);
+  const dv = tmpCol(7, len);
   let head = 0;
   let tail = 0;
   let cnt = 0;
-  for (let i = 0; i < len; i++) {
-    const x = src[i];
-    if (x - x !== 0) {
-      head = tail;
-      cnt = 0;
-      out[i] = NaN;
-      continue;
+  if (isMax) {
+    for (let i = 0; i < len; i++) {
+      const x = src[i];
+      if (x - x !== 0) {
+        head = tail;
+        cnt = 0;
+        out[i] = NaN;
+        continue;
+      }
+      if (cnt < n) cnt++;
+      if (tail > head && dq[head] <= i - n) head++;
+      while (tail > head && dv[tail - 1] <= x) tail--;
+      dq[tail] = i;
+      dv[tail++] = x;
+      out[i] = cnt === n ? dv[head] : NaN;
     }
-    if (cnt < n) cnt++;
-    if (tail > head && dq[head] <= i - n) head++;
-    if (isMax) while (tail > head && src[dq[tail - 1]] <= x) tail--;
-    else while (tail > head && src[dq[tail - 1]] >= x) tail--;
-    dq[tail++] = i;
-    out[i] = cnt === n ? src[dq[head]] : NaN;
+  } else {
+    for (let i = 0; i < len; i++) {
+      const x = src[i];
+      if (x - x !== 0) {
+        head = tail;
+        cnt = 0;
+        out[i] = NaN;
+        continue;
+      }
+      if (cnt < n) cnt++;
+      if (tail > head && dq[head] <= i - n) head++;
+      while (tail > head && dv[tail - 1] >= x) tail--;
+      dq[tail] = i;
+      dv[tail++] = x;
+      out[i] = cnt === n ? dv[head] : NaN;
+    }
   }
   return out;
 }
@@ -728,12 +775,17 @@ function linregFromSums(n: number, c: number, s1: number, s2: number, w: number,
  * Rolling least-squares line of the last n values against their position (0 = oldest). Same numbers as TA-Lib's
  * LINEARREG_SLOPE / LINEARREG_INTERCEPT (computed in O(1) per bar from running sums rather than TA-Lib's O(n) loop).
  */
-export function rollingLinreg(src: Float64Array, n: number): LinregColumns {
+export function rollingLinreg(
+  src: Float64Array,
+  n: number,
+  slope: Float64Array = new Float64Array(src.length),
+  intercept: Float64Array = new Float64Array(src.length),
+  r2: Float64Array = new Float64Array(src.length),
+): LinregColumns {
   checkPeriod(n, 2);
   const len = src.length;
-  const slope = new Float64Array(len);
-  const intercept = new Float64Array(len);
-  const r2 = new Float64Array(len);
+  const sx = (n * (n - 1)) / 2;
+  const denX = (n * n * (n * n - 1)) / 12;
   let c = 0;
   let s1 = 0;
   let s2 = 0;
@@ -788,11 +840,24 @@ export function rollingLinreg(src: Float64Array, n: number): LinregColumns {
     }
     if (cnt < n) {
       slope[i] = intercept[i] = r2[i] = NaN;
+    } else if (same >= n) {
+      // linregFromSums, inlined (same arithmetic)
+      slope[i] = 0;
+      intercept[i] = x;
+      r2[i] = NaN;
     } else {
-      linregFromSums(n, c, s1, s2, w, same >= n, x);
-      slope[i] = linregScratch.slope;
-      intercept[i] = linregScratch.intercept;
-      r2[i] = linregScratch.r2;
+      const sty = w - s1;
+      const num = n * sty - sx * s1;
+      const sl = num / denX;
+      slope[i] = sl;
+      intercept[i] = c + (s1 - sl * sx) / n;
+      const denY = n * s2 - s1 * s1;
+      if (denY > 0) {
+        const q = (num * num) / (denX * denY);
+        r2[i] = q > 1 ? 1 : q;
+      } else {
+        r2[i] = NaN;
+      }
     }
   }
   return { slope, intercept, r2 };

@@ -36,6 +36,7 @@ import {
   rollingSum,
   rollingVar,
   rollingWma,
+  tmpCol,
   trueRange,
   wilder,
 } from './kernels.ts';
@@ -105,10 +106,11 @@ export const DEMA: IndicatorSpec = makeSpec({
   outputs: ['dema'],
   lookback: ([n]) => 2 * (n - 1),
   batch: (x, [n]) => {
-    const e1 = ema(x.close, n);
-    const e2 = ema(e1, n);
-    const out = new Float64Array(e1.length);
-    for (let i = 0; i < out.length; i++) out[i] = 2.0 * e1[i] - e2[i];
+    const len = x.close.length;
+    const e1 = ema(x.close, n, tmpCol(0, len));
+    const e2 = ema(e1, n, tmpCol(1, len));
+    const out = new Float64Array(len);
+    for (let i = 0; i < len; i++) out[i] = 2.0 * e1[i] - e2[i];
     return [out];
   },
   step: ([n], out) => {
@@ -131,11 +133,12 @@ export const TEMA: IndicatorSpec = makeSpec({
   outputs: ['tema'],
   lookback: ([n]) => 3 * (n - 1),
   batch: (x, [n]) => {
-    const e1 = ema(x.close, n);
-    const e2 = ema(e1, n);
-    const e3 = ema(e2, n);
-    const out = new Float64Array(e1.length);
-    for (let i = 0; i < out.length; i++) out[i] = 3.0 * e1[i] - 3.0 * e2[i] + e3[i];
+    const len = x.close.length;
+    const e1 = ema(x.close, n, tmpCol(0, len));
+    const e2 = ema(e1, n, tmpCol(1, len));
+    const e3 = ema(e2, n, tmpCol(2, len));
+    const out = new Float64Array(len);
+    for (let i = 0; i < len; i++) out[i] = 3.0 * e1[i] - 3.0 * e2[i] + e3[i];
     return [out];
   },
   step: ([n], out) => {
@@ -166,7 +169,8 @@ export const TRIMA: IndicatorSpec = makeSpec({
   lookback: ([n]) => n - 1,
   batch: (x, [n]) => {
     const [a, b] = trimaPeriods(n);
-    return [rollingMean(rollingMean(x.close, a), b)];
+    const len = x.close.length;
+    return [rollingMean(rollingMean(x.close, a, tmpCol(0, len)), b, new Float64Array(len))];
   },
   step: ([n], out) => {
     const [a, b] = trimaPeriods(n);
@@ -200,10 +204,10 @@ export const KAMA: IndicatorSpec = makeSpec({
   batch: (x, [n]) => {
     const c = x.close;
     const len = c.length;
-    const d = new Float64Array(len);
+    const d = tmpCol(0, len);
     if (len > 0) d[0] = NaN;
     for (let i = 1; i < len; i++) d[i] = Math.abs(c[i] - c[i - 1]);
-    const vol = rollingSum(d, n);
+    const vol = rollingSum(d, n, tmpCol(1, len));
     const out = new Float64Array(len);
     let prev = NaN;
     let started = false;
@@ -265,11 +269,11 @@ export const HMA: IndicatorSpec = makeSpec({
   note: 'Not in TA-Lib. n/2 and sqrt(n) are floored to integers.',
   batch: (x, [n]) => {
     const [half, sq] = hmaPeriods(n);
-    const w1 = rollingWma(x.close, half);
-    const w2 = rollingWma(x.close, n);
-    const raw = new Float64Array(w1.length);
-    for (let i = 0; i < raw.length; i++) raw[i] = 2 * w1[i] - w2[i];
-    return [rollingWma(raw, sq)];
+    const len = x.close.length;
+    const raw = rollingWma(x.close, half, tmpCol(0, len));
+    const w2 = rollingWma(x.close, n, tmpCol(1, len));
+    for (let i = 0; i < len; i++) raw[i] = 2 * raw[i] - w2[i];
+    return [rollingWma(raw, sq, new Float64Array(len))];
   },
   step: ([n], out) => {
     const [half, sq] = hmaPeriods(n);
@@ -293,11 +297,15 @@ export const VWMA: IndicatorSpec = makeSpec({
   note: 'Not in TA-Lib. NaN when the window has zero total volume.',
   batch: (x, [n]) => {
     const { close: c, volume: v } = x;
-    const cv = new Float64Array(c.length);
-    for (let i = 0; i < cv.length; i++) cv[i] = c[i] * v[i];
-    const num = rollingSum(cv, n);
-    const den = rollingSum(v, n);
-    for (let i = 0; i < num.length; i++) num[i] = den[i] !== 0 ? num[i] / den[i] : NaN;
+    const len = c.length;
+    const cv = tmpCol(0, len);
+    for (let i = 0; i < len; i++) cv[i] = c[i] * v[i];
+    const num = rollingSum(cv, n, new Float64Array(len));
+    const den = rollingSum(v, n, tmpCol(1, len));
+    for (let i = 0; i < len; i++) {
+      const d = den[i];
+      num[i] = d !== 0 ? num[i] / d : NaN;
+    }
     return [num];
   },
   step: ([n], out) => {
@@ -322,11 +330,15 @@ export const VWAP: IndicatorSpec = makeSpec({
   note: 'Not in TA-Lib. A rolling n-bar VWAP, not the session-anchored one. NaN when the window has zero total volume.',
   batch: (x, [n]) => {
     const { high: h, low: l, close: c, volume: v } = x;
-    const pv = new Float64Array(c.length);
-    for (let i = 0; i < pv.length; i++) pv[i] = ((h[i] + l[i] + c[i]) / 3) * v[i];
-    const num = rollingSum(pv, n);
-    const den = rollingSum(v, n);
-    for (let i = 0; i < num.length; i++) num[i] = den[i] !== 0 ? num[i] / den[i] : NaN;
+    const len = c.length;
+    const pv = tmpCol(0, len);
+    for (let i = 0; i < len; i++) pv[i] = ((h[i] + l[i] + c[i]) / 3) * v[i];
+    const num = rollingSum(pv, n, new Float64Array(len));
+    const den = rollingSum(v, n, tmpCol(1, len));
+    for (let i = 0; i < len; i++) {
+      const d = den[i];
+      num[i] = d !== 0 ? num[i] / d : NaN;
+    }
     return [num];
   },
   step: ([n], out) => {
@@ -541,13 +553,13 @@ export const ICHIMOKU: IndicatorSpec = makeSpec({
     'Not in TA-Lib. senkou_a = (tenkan+kijun)/2 and senkou_b = (52-bar high + low)/2 are given at the bar they are computed, NOT shifted forward 26 bars as on charts (plotting shifts them; as features the shift would be look-ahead); chikou is omitted (it is the close shifted back, i.e. look-ahead). All four start together at max(periods)-1.',
   batch: (x, [a, b, s]) => {
     const { high, low } = x;
-    const ha = rollingMax(high, a);
-    const la = rollingMin(low, a);
-    const hb = rollingMax(high, b);
-    const lb = rollingMin(low, b);
-    const hs = rollingMax(high, s);
-    const ls = rollingMin(low, s);
     const len = high.length;
+    const ha = rollingMax(high, a, tmpCol(0, len));
+    const la = rollingMin(low, a, tmpCol(1, len));
+    const hb = rollingMax(high, b, tmpCol(2, len));
+    const lb = rollingMin(low, b, tmpCol(3, len));
+    const hs = rollingMax(high, s, tmpCol(4, len));
+    const ls = rollingMin(low, s, tmpCol(5, len));
     const tenkan = new Float64Array(len);
     const kijun = new Float64Array(len);
     const spanA = new Float64Array(len);
@@ -555,12 +567,17 @@ export const ICHIMOKU: IndicatorSpec = makeSpec({
     for (let i = 0; i < len; i++) {
       const t = (ha[i] + la[i]) / 2;
       const k = (hb[i] + lb[i]) / 2;
+      const sb = (hs[i] + ls[i]) / 2;
+      if (t !== t || k !== k || sb !== sb) {
+        tenkan[i] = kijun[i] = spanA[i] = spanB[i] = NaN;
+        continue;
+      }
       tenkan[i] = t;
       kijun[i] = k;
       spanA[i] = (t + k) / 2;
-      spanB[i] = (hs[i] + ls[i]) / 2;
+      spanB[i] = sb;
     }
-    return maskRows([tenkan, kijun, spanA, spanB], [0, 1, 3]);
+    return [tenkan, kijun, spanA, spanB];
   },
   step: ([a, b, s], out) => {
     const ha = new RollingMax(a);
@@ -598,7 +615,7 @@ export const SUPERTREND: IndicatorSpec = makeSpec({
   batch: (x, [n, m]) => {
     const { high, low, close } = x;
     const len = close.length;
-    const atr = wilder(trueRange(high, low, close), n);
+    const atr = wilder(trueRange(high, low, close, tmpCol(0, len)), n, tmpCol(1, len));
     const st = nanArray(len);
     const dirOut = nanArray(len);
     let started = false;
@@ -682,7 +699,10 @@ export const LINEARREG_SLOPE: IndicatorSpec = makeSpec({
   params: [periodParam('timeperiod', 14)],
   outputs: ['linearreg_slope'],
   lookback: ([n]) => n - 1,
-  batch: (x, [n]) => [rollingLinreg(x.close, n).slope],
+  batch: (x, [n]) => {
+    const len = x.close.length;
+    return [rollingLinreg(x.close, n, new Float64Array(len), tmpCol(0, len), tmpCol(1, len)).slope];
+  },
   step: ([n], out) => {
     const r = new RollingLinreg(n);
     return (_o, _h, _l, c) => {
@@ -701,7 +721,10 @@ export const LINEARREG_INTERCEPT: IndicatorSpec = makeSpec({
   outputs: ['linearreg_intercept'],
   lookback: ([n]) => n - 1,
   note: "As TA-Lib: the fitted value at the oldest bar of the window (x = 0), not at the current bar (that is LINEARREG = intercept + slope·(n-1)).",
-  batch: (x, [n]) => [rollingLinreg(x.close, n).intercept],
+  batch: (x, [n]) => {
+    const len = x.close.length;
+    return [rollingLinreg(x.close, n, tmpCol(0, len), new Float64Array(len), tmpCol(1, len)).intercept];
+  },
   step: ([n], out) => {
     const r = new RollingLinreg(n);
     return (_o, _h, _l, c) => {
@@ -720,7 +743,10 @@ export const LINEARREG_R2: IndicatorSpec = makeSpec({
   outputs: ['linearreg_r2'],
   lookback: ([n]) => n - 1,
   note: 'Not in TA-Lib (ours; the square of TA-Lib\'s CORREL of close with bar index). NaN for a flat window, where R² is undefined.',
-  batch: (x, [n]) => [rollingLinreg(x.close, n).r2],
+  batch: (x, [n]) => {
+    const len = x.close.length;
+    return [rollingLinreg(x.close, n, tmpCol(0, len), tmpCol(1, len), new Float64Array(len)).r2];
+  },
   step: ([n], out) => {
     const r = new RollingLinreg(n);
     return (_o, _h, _l, c) => {
@@ -743,8 +769,9 @@ export const MIDPOINT: IndicatorSpec = makeSpec({
   outputs: ['midpoint'],
   lookback: ([n]) => n - 1,
   batch: (x, [n]) => {
-    const hi = rollingMax(x.close, n);
-    const lo = rollingMin(x.close, n);
+    const len = x.close.length;
+    const hi = rollingMax(x.close, n, new Float64Array(len));
+    const lo = rollingMin(x.close, n, tmpCol(0, len));
     for (let i = 0; i < hi.length; i++) hi[i] = (hi[i] + lo[i]) / 2.0;
     return [hi];
   },
@@ -766,8 +793,9 @@ export const MIDPRICE: IndicatorSpec = makeSpec({
   outputs: ['midprice'],
   lookback: ([n]) => n - 1,
   batch: (x, [n]) => {
-    const hi = rollingMax(x.high, n);
-    const lo = rollingMin(x.low, n);
+    const len = x.high.length;
+    const hi = rollingMax(x.high, n, new Float64Array(len));
+    const lo = rollingMin(x.low, n, tmpCol(0, len));
     for (let i = 0; i < hi.length; i++) hi[i] = (hi[i] + lo[i]) / 2.0;
     return [hi];
   },
@@ -815,11 +843,25 @@ export const BB: IndicatorSpec = makeSpec({
   batch: (x, [n, k]) => {
     const c = x.close;
     const len = c.length;
-    const mid = rollingMean(c, n);
-    const v = rollingVar(c, n, 0);
-    const outs = [new Float64Array(len), new Float64Array(len), new Float64Array(len), new Float64Array(len), new Float64Array(len)];
-    for (let i = 0; i < len; i++) bbRow(mid[i], Math.sqrt(v[i]), c[i], k, outs, i);
-    return outs;
+    const upperO = new Float64Array(len);
+    const mid = rollingMean(c, n, new Float64Array(len));
+    const lowerO = new Float64Array(len);
+    const pctbO = new Float64Array(len);
+    const widthO = new Float64Array(len);
+    const v = rollingVar(c, n, 0, tmpCol(0, len));
+    // bbRow, inlined
+    for (let i = 0; i < len; i++) {
+      const m = mid[i];
+      const sd = Math.sqrt(v[i]);
+      const upper = m + k * sd;
+      const lower = m - k * sd;
+      const w = upper - lower;
+      upperO[i] = upper;
+      lowerO[i] = lower;
+      pctbO[i] = w !== 0 ? (c[i] - lower) / w : NaN;
+      widthO[i] = w / m;
+    }
+    return [upperO, mid, lowerO, pctbO, widthO];
   },
   step: ([n, k], out) => {
     const mean = new RollingMean(n);
@@ -842,15 +884,22 @@ export const KELTNER: IndicatorSpec = makeSpec({
   batch: (x, [n, m, k]) => {
     const { high, low, close } = x;
     const len = close.length;
-    const mid = ema(close, n);
-    const atr = wilder(trueRange(high, low, close), m);
     const up = new Float64Array(len);
+    const mid = ema(close, n, new Float64Array(len));
     const lo = new Float64Array(len);
+    const atr = wilder(trueRange(high, low, close, tmpCol(0, len)), m, tmpCol(1, len));
     for (let i = 0; i < len; i++) {
-      up[i] = mid[i] + k * atr[i];
-      lo[i] = mid[i] - k * atr[i];
+      const md = mid[i];
+      const a = atr[i];
+      const u = md + k * a;
+      if (u !== u) {
+        up[i] = mid[i] = lo[i] = NaN;
+        continue;
+      }
+      up[i] = u;
+      lo[i] = md - k * a;
     }
-    return maskRows([up, mid, lo], [0]);
+    return [up, mid, lo];
   },
   step: ([n, m, k], out) => {
     const e = new Ema(n);
@@ -881,10 +930,11 @@ export const DONCHIAN: IndicatorSpec = makeSpec({
   lookback: ([n]) => n - 1,
   note: 'Not in TA-Lib. The window includes the current bar (so price can touch the bands); no look-ahead.',
   batch: (x, [n]) => {
-    const up = rollingMax(x.high, n);
-    const lo = rollingMin(x.low, n);
-    const mid = new Float64Array(up.length);
-    for (let i = 0; i < up.length; i++) mid[i] = (up[i] + lo[i]) / 2;
+    const len = x.high.length;
+    const up = rollingMax(x.high, n, new Float64Array(len));
+    const mid = new Float64Array(len);
+    const lo = rollingMin(x.low, n, new Float64Array(len));
+    for (let i = 0; i < len; i++) mid[i] = (up[i] + lo[i]) / 2;
     return [up, mid, lo];
   },
   step: ([n], out) => {

@@ -19,6 +19,7 @@ import {
   rollingMax,
   rollingMean,
   rollingVar,
+  tmpCol,
   trueRange,
   wilder,
 } from './kernels.ts';
@@ -60,7 +61,10 @@ export const ATR: IndicatorSpec = makeSpec({
   params: [periodParam('timeperiod', 14, 1)],
   outputs: ['atr'],
   lookback: ([n]) => n,
-  batch: (x, [n]) => [wilder(trueRange(x.high, x.low, x.close), n)],
+  batch: (x, [n]) => {
+    const len = x.high.length;
+    return [wilder(trueRange(x.high, x.low, x.close, tmpCol(0, len)), n, new Float64Array(len))];
+  },
   step: ([n], out) => {
     const tr = new TrueRange();
     const w = new Wilder(n);
@@ -85,9 +89,10 @@ export const NATR: IndicatorSpec = makeSpec({
   outputs: ['natr'],
   lookback: ([n]) => n,
   batch: (x, [n]) => {
-    const atr = wilder(trueRange(x.high, x.low, x.close), n);
+    const len = x.high.length;
+    const atr = wilder(trueRange(x.high, x.low, x.close, tmpCol(0, len)), n, new Float64Array(len));
     const c = x.close;
-    for (let i = 0; i < atr.length; i++) atr[i] = natrOf(atr[i], c[i]);
+    for (let i = 0; i < len; i++) atr[i] = natrOf(atr[i], c[i]);
     return [atr];
   },
   step: ([n], out) => {
@@ -110,11 +115,12 @@ export const VOL_CC: IndicatorSpec = makeSpec({
   note: 'Not in TA-Lib. Per bar, not annualised (multiply by sqrt(bars per year)). Mean return not assumed zero (ddof 1 around the window mean).',
   batch: (x, [n]) => {
     const c = x.close;
-    const r = new Float64Array(c.length);
-    if (r.length > 0) r[0] = NaN;
-    for (let i = 1; i < c.length; i++) r[i] = Math.log(c[i] / c[i - 1]);
-    const v = rollingVar(r, n, 1);
-    for (let i = 0; i < v.length; i++) v[i] = Math.sqrt(v[i]);
+    const len = c.length;
+    const r = tmpCol(0, len);
+    if (len > 0) r[0] = NaN;
+    for (let i = 1; i < len; i++) r[i] = Math.log(c[i] / c[i - 1]);
+    const v = rollingVar(r, n, 1, new Float64Array(len));
+    for (let i = 0; i < len; i++) v[i] = Math.sqrt(v[i]);
     return [v];
   },
   step: ([n], out) => {
@@ -150,8 +156,33 @@ function rsTerm(o: number, h: number, l: number, c: number): number {
 }
 
 type BarTerm = (o: number, h: number, l: number, c: number) => number;
+/** The per-bar term over whole columns (a dedicated loop per estimator: no per-bar call through a function value). */
+type TermCol = (o: Float64Array, h: Float64Array, l: Float64Array, c: Float64Array, t: Float64Array, len: number) => void;
 
-function rangeEstimator(name: string, description: string, inputs: IndicatorSpec['inputs'], term: BarTerm, formula: string): IndicatorSpec {
+function parkinsonCol(_o: Float64Array, h: Float64Array, l: Float64Array, _c: Float64Array, t: Float64Array, len: number): void {
+  for (let i = 0; i < len; i++) {
+    const u = Math.log(h[i] / l[i]);
+    t[i] = u * u * PARKINSON_K;
+  }
+}
+function gkCol(o: Float64Array, h: Float64Array, l: Float64Array, c: Float64Array, t: Float64Array, len: number): void {
+  for (let i = 0; i < len; i++) {
+    const u = Math.log(h[i] / l[i]);
+    const d = Math.log(c[i] / o[i]);
+    t[i] = 0.5 * u * u - GK_K * d * d;
+  }
+}
+function rsCol(o: Float64Array, h: Float64Array, l: Float64Array, c: Float64Array, t: Float64Array, len: number): void {
+  for (let i = 0; i < len; i++) {
+    const hi = h[i];
+    const lo = l[i];
+    const cl = c[i];
+    const op = o[i];
+    t[i] = Math.log(hi / cl) * Math.log(hi / op) + Math.log(lo / cl) * Math.log(lo / op);
+  }
+}
+
+function rangeEstimator(name: string, description: string, inputs: IndicatorSpec['inputs'], term: BarTerm, termCol: TermCol, formula: string): IndicatorSpec {
   return makeSpec({
     name,
     description,
@@ -164,9 +195,9 @@ function rangeEstimator(name: string, description: string, inputs: IndicatorSpec
     batch: (x, [n]) => {
       const { open, high, low, close } = x;
       const len = high.length;
-      const t = new Float64Array(len);
-      for (let i = 0; i < len; i++) t[i] = term(open[i], high[i], low[i], close[i]);
-      const m = rollingMean(t, n);
+      const t = tmpCol(0, len);
+      termCol(open, high, low, close, t, len);
+      const m = rollingMean(t, n, new Float64Array(len));
       for (let i = 0; i < len; i++) m[i] = sqrt0(m[i]);
       return [m];
     },
@@ -184,6 +215,7 @@ export const VOL_PARKINSON: IndicatorSpec = rangeEstimator(
   'Parkinson high-low volatility estimator over n bars',
   ['high', 'low'],
   parkinsonTerm,
+  parkinsonCol,
   'ln(H/L)²/(4 ln 2)',
 );
 
@@ -192,6 +224,7 @@ export const VOL_GK: IndicatorSpec = rangeEstimator(
   'Garman-Klass OHLC volatility estimator over n bars',
   ['open', 'high', 'low', 'close'],
   gkTerm,
+  gkCol,
   '½ ln(H/L)² - (2 ln 2 - 1) ln(C/O)²',
 );
 
@@ -200,6 +233,7 @@ export const VOL_RS: IndicatorSpec = rangeEstimator(
   'Rogers-Satchell drift-independent OHLC volatility estimator over n bars',
   ['open', 'high', 'low', 'close'],
   rsTerm,
+  rsCol,
   'ln(H/C) ln(H/O) + ln(L/C) ln(L/O)',
 );
 
@@ -226,19 +260,19 @@ export const VOL_YZ: IndicatorSpec = makeSpec({
     const { open, high, low, close } = x;
     const len = close.length;
     const k = yangZhangK(n);
-    const ro = new Float64Array(len);
-    const rc = new Float64Array(len);
-    const rs = new Float64Array(len);
-    for (let i = 0; i < len; i++) {
-      ro[i] = i === 0 ? NaN : Math.log(open[i] / close[i - 1]);
-      rc[i] = Math.log(close[i] / open[i]);
-      rs[i] = rsTerm(open[i], high[i], low[i], close[i]);
-    }
-    const vo = rollingVar(ro, n, 1);
-    const vc = rollingVar(rc, n, 1);
-    const mrs = rollingMean(rs, n);
-    const out = nanArray(len);
-    for (let i = 0; i < len; i++) out[i] = sqrt0(vo[i] + k * vc[i] + (1 - k) * mrs[i]);
+    const ro = tmpCol(0, len);
+    const rc = tmpCol(1, len);
+    const rs = tmpCol(2, len);
+    if (len > 0) ro[0] = NaN;
+    for (let i = 1; i < len; i++) ro[i] = Math.log(open[i] / close[i - 1]);
+    for (let i = 0; i < len; i++) rc[i] = Math.log(close[i] / open[i]);
+    rsCol(open, high, low, close, rs, len);
+    const vo = rollingVar(ro, n, 1, tmpCol(3, len));
+    const vc = rollingVar(rc, n, 1, tmpCol(4, len));
+    const mrs = rollingMean(rs, n, tmpCol(5, len));
+    const out = new Float64Array(len);
+    const k1 = 1 - k;
+    for (let i = 0; i < len; i++) out[i] = sqrt0(vo[i] + k * vc[i] + k1 * mrs[i]);
     return [out];
   },
   step: ([n], out) => {
@@ -268,14 +302,15 @@ export const ULCER: IndicatorSpec = makeSpec({
   note: "Not in TA-Lib. Martin's definition: D = 100·(close - max close over n)/max close, ulcer = sqrt(mean of D² over n); two n-bar windows, hence lookback 2(n-1).",
   batch: (x, [n]) => {
     const c = x.close;
-    const m = rollingMax(c, n);
-    const d2 = new Float64Array(c.length);
-    for (let i = 0; i < c.length; i++) {
-      const d = (100 * (c[i] - m[i])) / m[i];
+    const len = c.length;
+    const d2 = rollingMax(c, n, tmpCol(0, len));
+    for (let i = 0; i < len; i++) {
+      const m = d2[i];
+      const d = (100 * (c[i] - m)) / m;
       d2[i] = d * d;
     }
-    const u = rollingMean(d2, n);
-    for (let i = 0; i < u.length; i++) u[i] = sqrt0(u[i]);
+    const u = rollingMean(d2, n, new Float64Array(len));
+    for (let i = 0; i < len; i++) u[i] = sqrt0(u[i]);
     return [u];
   },
   step: ([n], out) => {
