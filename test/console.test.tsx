@@ -102,6 +102,13 @@ describe('console shell', () => {
     expect(session.getState().detail?.symbol).toBe(session.getState().visible[1].symbol);
   });
 
+  it('a line feed counts as Enter (keys typed before the terminal is in raw mode arrive as LF)', async () => {
+    const { stdin, session } = mount();
+    stdin.write('\n');
+    await tick();
+    expect(session.getState().view).toBe('detail');
+  });
+
   it('t resamples on the fly to the next timeframe', async () => {
     const { stdin, session } = mount();
     session.setFilter('MIN');

@@ -51,6 +51,12 @@ export function App({ session, width, height, clock = () => new Date() }: AppPro
       }
       return;
     }
+    // A newline is Enter too: keys typed before Ink switches the terminal to raw mode arrive through the tty's
+    // line discipline, which turns Enter's CR into LF (Ink then reports it as 'enter', not 'return').
+    if (input === '\n' || input === '\r') {
+      handleKey({ ...key, input: '', return: true });
+      return;
+    }
     handleKey({ ...key, input });
   });
 
