@@ -161,10 +161,7 @@ export const dataShow = defineCommand({
     else if (a.tail || (!a.from && !a.to)) lo = Math.max(lo, hi - (a.tail ?? 10));
     const rows = [];
     for (let i = lo; i < hi; i++) rows.push({ ts: bars.ts[i], open: bars.open[i], high: bars.high[i], low: bars.low[i], close: bars.close[i], volume: bars.volume[i] });
-    const db = ctx.workspace().db;
-    const all = info.importId === null ? [] : (db.prepare(`SELECT rule, severity, file, line, field, message, action, fixed_to AS fixedTo FROM import_findings
-        WHERE import_id = ? AND (symbol = ? OR symbol IS NULL) ORDER BY CASE severity WHEN 'error' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END, line`).all(info.importId, info.symbol) as Finding[]);
-    const clean = all.map((f) => Object.fromEntries(Object.entries(f).filter(([, v]) => v !== null)) as unknown as Finding);
+    const { findings: clean } = store.findingsOf(info);
     return { info, range: { from: rows[0]?.ts ?? null, to: rows.at(-1)?.ts ?? null, rows: hi - lo }, bars: rows, findings: a.findings ? clean : clean.filter((f) => f.action === 'dropped' || f.action === 'fixed').slice(0, 50), findingCount: clean.length, importId: info.importId };
   },
   render(r: ShowResult) {

@@ -4,7 +4,7 @@
  * resampling on the fly, completion) happens here or below, never in a view.
  */
 import { computeFeatures } from '../data/features/pipeline.ts';
-import { formatFinding, type Finding } from '../data/findings.ts';
+import { formatFinding } from '../data/findings.ts';
 import { resample } from '../data/resample.ts';
 import { BarStore, type BarSetInfo } from '../data/store.ts';
 import { RANGES, rangeIndices, summarize, type RangeName, type SymbolSummary } from '../data/summary.ts';
@@ -261,10 +261,9 @@ export class ConsoleSession extends EventBus<{ change: ConsoleState }> {
       for (let i = b - 1; i >= Math.max(a, b - 200); i--) {
         recent.push({ time: formatTs(bars.ts[i], bars.tz, daily), open: bars.open[i], high: bars.high[i], low: bars.low[i], close: bars.close[i], volume: bars.volume[i] });
       }
-      const all = info.importId === null ? [] : (this.ws.db.prepare(`SELECT rule, severity, file, line, field, message, action, fixed_to AS fixedTo FROM import_findings
-          WHERE import_id = ? AND (symbol = ? OR symbol IS NULL) ORDER BY CASE severity WHEN 'error' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END, line LIMIT 200`).all(info.importId, symbol) as Finding[]);
-      const count = info.importId === null ? 0 : (this.ws.db.prepare('SELECT COUNT(*) AS n FROM import_findings WHERE import_id = ? AND (symbol = ? OR symbol IS NULL)').get(info.importId, symbol) as { n: number }).n;
-      const findings = all.map((f) => formatFinding(Object.fromEntries(Object.entries(f).filter(([, v]) => v !== null)) as unknown as Finding));
+      const report = this.store.findingsOf(info, 200);
+      const findings = report.findings.map(formatFinding);
+      const count = report.count;
       this.set({
         view: 'detail',
         detail: { symbol, timeframe: tf, timeframes: options, resampled, range: rng, closes, labels, recent, info, findings, findingCount: count, bars: b - a, overlays: this.overlaySeries(bars, a, b) },

@@ -14,6 +14,7 @@ import { parseTimeframe } from '../src/timeframe.ts';
 import { BAR_FIELDS, type BarSeries } from '../src/types.ts';
 import type { Workspace } from '../src/workspace.ts';
 import { encodeBars, readBarFile } from './arrow.ts';
+import type { Finding } from './findings.ts';
 
 export interface BarSetInfo {
   symbol: string;
@@ -200,6 +201,20 @@ export class BarStore {
       /* not empty or absent */
     }
     return sets;
+  }
+
+  /** The findings of the import that stored a bar set: errors first, then by line; at most `limit`, and the total. */
+  findingsOf(info: BarSetInfo, limit = -1): { findings: Finding[]; count: number } {
+    if (info.importId === null) return { findings: [], count: 0 };
+    const where = 'WHERE import_id = ? AND (symbol = ? OR symbol IS NULL)';
+    const rows = this.ws.db
+      .prepare(`SELECT rule, severity, file, line, field, message, action, fixed_to AS fixedTo FROM import_findings ${where}
+        ORDER BY CASE severity WHEN 'error' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END, line LIMIT ?`)
+      .all(info.importId, info.symbol, limit) as Record<string, unknown>[];
+    const count = (this.ws.db.prepare(`SELECT COUNT(*) AS n FROM import_findings ${where}`).get(info.importId, info.symbol) as { n: number }).n;
+    // SQL NULLs become absent fields, as in a Finding made in memory.
+    const findings = rows.map((r) => Object.fromEntries(Object.entries(r).filter(([, v]) => v !== null)) as unknown as Finding);
+    return { findings, count };
   }
 
   invalidate(symbol: string, timeframe: string): void {

@@ -103,6 +103,21 @@ describe('data commands end to end (in-process)', () => {
     expect((await cli(['data', 'list', '--json', ...W])).json().sets).toHaveLength(0);
   });
 
+  it('data show lists what the import dropped, with file and line; --findings lists every finding', async () => {
+    const ws = tmpDir();
+    const W = ['--workspace', ws];
+    const file = path.join(tmpDir(), 'TEST.csv');
+    fs.writeFileSync(file, ['Date,Open,High,Low,Close,Volume', '2020-01-02,1.5,2,1,1.5,10', '2020-01-03,1.5,2,1,abc,10', '2020-01-06,1.5,2,1,1.6,0'].join('\n'));
+    expect((await cli(['data', 'import', file, '--on-error', 'drop', '--timeframe', '1d', ...W])).code).toBe(0);
+    const show = (await cli(['data', 'show', 'TEST', '--json', ...W])).json();
+    expect(show.findings.map((f: { rule: string; line: number; action: string }) => [f.rule, f.line, f.action])).toEqual([['non_numeric', 3, 'dropped']]);
+    const all = (await cli(['data', 'show', 'TEST', '--findings', '--json', ...W])).json();
+    expect(all.findingCount).toBe(2);
+    expect(all.findings.map((f: { rule: string; line: number }) => [f.rule, f.line])).toEqual([['non_numeric', 3], ['zero_volume', 4]]);
+    const text = await cli(['data', 'show', 'TEST', ...W]);
+    expect(text.stdout).toMatch(/TEST\.csv:3: error non_numeric \[Close\]: "abc" is not a number \(dropped\)/);
+  });
+
   it('config get/set/list: validated, stored per workspace, overridden by the environment', async () => {
     const ws = tmpDir();
     const W = ['--workspace', ws];
