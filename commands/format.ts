@@ -14,9 +14,11 @@ export function num(x: number | null | undefined, digits = 2): string {
   return x.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 }
 
+const INT = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+
 export function int(x: number | null | undefined): string {
   if (x === null || x === undefined || !Number.isFinite(x)) return '—';
-  return Math.round(x).toLocaleString('en-US');
+  return INT.format(Math.round(x));
 }
 
 export function ts(x: number | null | undefined, tz = 'UTC', dateOnly = false): string {
@@ -24,10 +26,14 @@ export function ts(x: number | null | undefined, tz = 'UTC', dateOnly = false): 
   return formatTs(x, tz, dateOnly);
 }
 
-/** A price with as many decimals as it needs (up to 6), for tables of bars. */
-export function price(x: number): string {
-  if (!Number.isFinite(x)) return 'NaN';
-  const a = Math.abs(x);
-  const d = a >= 1000 ? 2 : a >= 1 ? 4 : 6;
-  return Number(x.toFixed(d)).toString();
+/** A price to at most 6 significant digits, 2 decimals from 100 up: 3677.52, 19.765, 1.2343, 0.53465. */
+export function price(x: number | null | undefined): string {
+  if (x === null || x === undefined || !Number.isFinite(x)) return x === null || x === undefined ? '—' : 'NaN';
+  return Math.abs(x) >= 100 ? x.toFixed(2) : Number(x.toPrecision(6)).toString();
+}
+
+/** A fraction as a signed percentage: +0.62%. */
+export function pct(x: number | null | undefined, digits = 2): string {
+  if (x === null || x === undefined || !Number.isFinite(x)) return '—';
+  return `${x >= 0 ? '+' : ''}${(x * 100).toFixed(digits)}%`;
 }

@@ -1,20 +1,12 @@
 import { Box, Text } from 'ink';
 import React, { useMemo } from 'react';
+import { int, pct, price } from '../../commands/format.ts';
 import type { ConsoleSession, ConsoleState } from '../../commands/session.ts';
 import type { Key } from '../input.ts';
 import { LineChart, Table, sparkline } from '../widgets/index.ts';
 import { useTheme } from '../widgets/theme.ts';
 import { OverlayPicker } from '../OverlayPicker.tsx';
 
-/** Up to 6 significant digits, at most 2 decimals above 100: 3677.52, 19.765, 1.2343, 0.53465. */
-const fmtPrice = (x: number | null) => {
-  if (x === null || !Number.isFinite(x)) return '—';
-  const t = Math.abs(x) >= 100 ? x.toFixed(2) : Number(x.toPrecision(6)).toString();
-  return t;
-};
-const fmtPct = (x: number | null) => (x === null ? '—' : `${x >= 0 ? '+' : ''}${(x * 100).toFixed(2)}%`);
-const INT = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
-const fmtInt = (x: number) => (Number.isFinite(x) ? INT.format(Math.round(x)) : '—');
 const day = (t: number | null) => (t === null ? '—' : new Date(t).toISOString().slice(0, 10));
 
 export function DataPane({ state, width, height }: { state: ConsoleState; width: number; height: number }) {
@@ -41,11 +33,11 @@ function DataList({ state, width, height }: { state: ConsoleState; width: number
       state.visible.map((s) => ({
         symbol: s.symbol,
         tf: s.timeframe,
-        bars: fmtInt(s.bars),
+        bars: int(s.bars),
         first: day(s.firstTs),
         last: day(s.lastTs),
-        close: fmtPrice(s.lastClose),
-        change: fmtPct(s.dayChange),
+        close: price(s.lastClose),
+        change: pct(s.dayChange),
         trend: sparkline(s.spark, sparkW),
       })),
     [state.visible, sparkW],
@@ -64,10 +56,10 @@ function DataDetail({ state, width, height }: { state: ConsoleState; width: numb
   const leftW = wide ? Math.floor(width * 0.55) : width;
   const rightW = wide ? width - leftW - 1 : 0;
   const errors = d.findings.filter((f) => f.includes(': error ')).length;
-  const header = `${d.symbol}  ${d.timeframe}${d.resampled ? ' (resampled)' : ''}  range ${d.range}  ${fmtInt(d.bars)} bars  ${d.info.adjusted ? 'adjusted' : 'not adjusted'}  source ${d.info.sourceFile ?? '—'}`;
+  const header = `${d.symbol}  ${d.timeframe}${d.resampled ? ' (resampled)' : ''}  range ${d.range}  ${int(d.bars)} bars  ${d.info.adjusted ? 'adjusted' : 'not adjusted'}  source ${d.info.sourceFile ?? '—'}`;
   // The price first, then the chosen overlays (computed in the session, sliced like the closes).
   const series = useMemo(() => [{ name: `${d.symbol} close`, values: d.closes }, ...d.overlays], [d.symbol, d.closes, d.overlays]);
-  const rows = d.recent.map((b) => ({ time: b.time, open: fmtPrice(b.open), high: fmtPrice(b.high), low: fmtPrice(b.low), close: fmtPrice(b.close), volume: fmtInt(b.volume) }));
+  const rows = d.recent.map((b) => ({ time: b.time, open: price(b.open), high: price(b.high), low: price(b.low), close: price(b.close), volume: int(b.volume) }));
   return (
     <Box flexDirection="column" width={width} height={height}>
       <Text bold wrap="truncate">{header}</Text>
