@@ -100,20 +100,47 @@ export function alignBenchmark(ts: Float64Array, benchmark: Pick<BarSeries, 'ts'
 
 function toFloat32(cols: FeatureColumn[]): Float32Array[] {
   const seen = new Map<FeatureColumn, Float32Array>();
-  return cols.map((c) => {
+  const out: Float32Array[] = new Array(cols.length);
+  for (let i = 0; i < cols.length; i++) {
+    const c = cols[i];
     let f = seen.get(c);
     if (!f) {
-      f = c instanceof Float32Array ? c : Float32Array.from(c);
+      f = c instanceof Float32Array ? c : new Float32Array(c);
       seen.set(c, f);
     }
-    return f;
-  });
+    out[i] = f;
+  }
+  return out;
+}
+
+/**
+ * Plans by name list (names joined by a separator no feature name contains). The plan is read-only once made;
+ * planFeatures still returns a fresh one for callers that want their own.
+ */
+const planCache = new Map<string, FeaturePlan>();
+const PLAN_CACHE_MAX = 256;
+
+/** planFeatures, cached per name list (the same list → the same plan object). */
+function cachedPlan(names: readonly string[]): FeaturePlan {
+  const key = names.join('\u0000');
+  let plan = planCache.get(key);
+  if (!plan) {
+    plan = planFeatures(names);
+    if (planCache.size >= PLAN_CACHE_MAX) planCache.clear();
+    planCache.set(key, plan);
+  }
+  return plan;
 }
 
 /** Compute named features over a bar series (see the module comment). */
 export function computeFeatures(bars: BarSeries, names: readonly string[], opts: ComputeOptions = {}): FeatureMatrix {
-  const plan = planFeatures(names);
-  return computePlan(bars, plan, opts.benchmark ? alignBenchmark(bars.ts, opts.benchmark) : undefined, opts.float32 ?? false);
+  const plan = cachedPlan(names);
+  const bench = plan.needsBenchmark && opts.benchmark ? alignBenchmark(bars.ts, opts.benchmark) : undefined;
+  return computePlan(bars, plan, bench, opts.float32 ?? false);
+}
+
+function nanColumn(rows: number): Float64Array {
+  return new Float64Array(rows).fill(NaN);
 }
 
 /** computeFeatures for a prepared plan and an already aligned benchmark close (or none). */
@@ -129,20 +156,30 @@ export function computePlan(bars: BarSeries, plan: FeaturePlan, benchmarkClose: 
     ts: bars.ts,
     tz: bars.tz,
   };
-  if (plan.needsBenchmark) input.benchmark = benchmarkClose ?? new Float64Array(rows).fill(NaN);
-  const inputs = new Set<ArrayLike<number>>([bars.open, bars.high, bars.low, bars.close, bars.volume, bars.ts]);
-  if (input.benchmark) inputs.add(input.benchmark);
+  // Without a benchmark, benchmark features are all NaN (module comment): fill them, don't run their batch.
+  if (plan.needsBenchmark && benchmarkClose) input.benchmark = benchmarkClose;
   const columns: FeatureColumn[] = new Array(plan.names.length);
-  for (const g of plan.groups) {
+  const groups = plan.groups;
+  for (let gi = 0; gi < groups.length; gi++) {
+    const g = groups[gi];
+    const uses = g.uses;
+    if (!benchmarkClose && g.spec.needs?.includes('benchmark')) {
+      const made: (Float64Array | undefined)[] = [];
+      for (let k = 0; k < uses.length; k++) columns[uses[k][0]] = made[uses[k][1]] ??= nanColumn(rows);
+      continue;
+    }
     const outs = g.spec.batch(input, g.params);
-    for (const [col, out] of g.uses) {
+    for (let k = 0; k < uses.length; k++) {
+      const col = uses[k][0];
+      const out = uses[k][1];
       let c = outs[out];
       if (!c || c.length !== rows) throw new Error(`${g.key}: batch returned ${c ? c.length : 'no'} values for output ${g.spec.outputs[out]} over ${rows} bars`);
-      if (inputs.has(c)) c = c.slice(); // never hand out the caller's own arrays
+      // never hand out the caller's own arrays
+      if (c === bars.open || c === bars.high || c === bars.low || c === bars.close || c === bars.volume || c === bars.ts || c === benchmarkClose) c = c.slice();
       columns[col] = c;
     }
   }
-  return { names: plan.names, columns: float32 ? toFloat32(columns) : columns, ts: bars.ts, warmup: plan.warmup, rows };
+  return { names: plan.names.slice(), columns: float32 ? toFloat32(columns) : columns, ts: bars.ts, warmup: plan.warmup, rows };
 }
 
 /**
@@ -155,16 +192,24 @@ export class FeatureStream {
   /** Bars seen so far. */
   bars = 0;
   private readonly streams: IndicatorStream[];
-  /** per group: flat [col, out, col, out, ...] */
-  private readonly uses: Int32Array[];
+  /** all groups' uses, flat: [col, out, col, out, ...]; group g's are [useStart[g], useStart[g + 1]) */
+  private readonly uses: Int32Array;
+  private readonly useStart: Int32Array;
   private readonly out: Float64Array;
 
   constructor(names: readonly string[], tz = 'UTC') {
-    const plan = planFeatures(names);
-    this.names = plan.names;
+    const plan = cachedPlan(names);
+    this.names = plan.names.slice();
     this.warmup = plan.warmup;
     this.streams = plan.groups.map((g) => g.spec.stream(g.params, tz));
-    this.uses = plan.groups.map((g) => Int32Array.from(g.uses.flat()));
+    const flat: number[] = [];
+    const start: number[] = [0];
+    for (const g of plan.groups) {
+      for (const [col, out] of g.uses) flat.push(col, out);
+      start.push(flat.length);
+    }
+    this.uses = Int32Array.from(flat);
+    this.useStart = Int32Array.from(start);
     this.out = new Float64Array(plan.names.length).fill(NaN);
   }
 
@@ -172,10 +217,13 @@ export class FeatureStream {
   update(open: number, high: number, low: number, close: number, volume: number, ts = NaN, benchmark = NaN): Float64Array {
     const out = this.out;
     const streams = this.streams;
+    const uses = this.uses;
+    const useStart = this.useStart;
+    let k = 0;
     for (let g = 0; g < streams.length; g++) {
       const r = streams[g].update(open, high, low, close, volume, ts, benchmark);
-      const u = this.uses[g];
-      for (let k = 0; k < u.length; k += 2) out[u[k]] = r[u[k + 1]];
+      const end = useStart[g + 1];
+      for (; k < end; k += 2) out[uses[k]] = r[uses[k + 1]];
     }
     this.bars++;
     return out;
@@ -222,7 +270,7 @@ export interface FeatureTaskResult {
 /** Worker side (feature-worker.mjs): compute one symbol. Returns columns whose buffers the caller may transfer. */
 export function runFeatureTask(t: FeatureTask): FeatureTaskResult {
   const bars = { symbol: t.symbol, tz: t.tz, ts: t.ts, open: t.open, high: t.high, low: t.low, close: t.close, volume: t.volume } as BarSeries;
-  const m = computePlan(bars, planFeatures(t.names), t.benchmark, t.float32);
+  const m = computePlan(bars, cachedPlan(t.names), t.benchmark, t.float32);
   return { columns: m.columns, warmup: m.warmup, rows: m.rows };
 }
 
@@ -241,7 +289,7 @@ const PARALLEL_MIN_WORK = 20_000_000;
  * over a piscina pool; otherwise computed here. Names are checked before any work starts.
  */
 export async function computeUniverse(seriesList: readonly BarSeries[], names: readonly string[], opts: UniverseOptions = {}): Promise<FeatureMatrix[]> {
-  const plan = planFeatures(names);
+  const plan = cachedPlan(names);
   const float32 = opts.float32 ?? false;
   const bench = (s: BarSeries) => (plan.needsBenchmark && opts.benchmark ? alignBenchmark(s.ts, opts.benchmark) : undefined);
   const total = seriesList.length;
