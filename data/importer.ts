@@ -167,7 +167,7 @@ export function processFile(job: FileJob): FileResult {
     const rowFindings = findingsFor(load, si);
     const vf = validateBars({ file: rel, bars: s.bars, lines: s.lines, badRows: s.badRows, volumeKnown: s.volumeKnown, now: job.now, options: { spikeSigma: job.spikeSigma } });
     const res = applyPolicy(s.bars, s.lines, [...rowFindings, ...vf], job.onError);
-    rep.findings.push(...res.findings.map((f) => ({ ...f, symbol: s.symbol })));
+    rep.findings.push(...capWarnings(res.findings, rel).map((f) => ({ ...f, symbol: s.symbol })));
     const n = res.bars.ts.length;
     const sr: SeriesReport = {
       symbol: s.symbol, timeframe: s.bars.timeframe.label, timeframeNote: s.timeframeNote, rowsIn: s.bars.ts.length, rowsStored: res.failed ? 0 : n,
@@ -188,6 +188,37 @@ export function processFile(job: FileJob): FileResult {
   });
   rep.counts = countBySeverity(rep.findings);
   return { report: rep, staged };
+}
+
+/** Warnings listed one by one per rule and series; the rest are counted in one summary finding. */
+export const WARNINGS_LISTED = 200;
+
+/**
+ * Keep reports readable and imports fast on files with very many warnings (an illiquid minute file can have
+ * hundreds of thousands of zero-volume bars): warnings and infos about rows that were kept are listed up to
+ * WARNINGS_LISTED per rule, then summarised with their total. Errors, and every dropped or fixed row, are always
+ * listed one by one.
+ */
+export function capWarnings(findings: Finding[], file: string): Finding[] {
+  const seen = new Map<string, number>();
+  const out: Finding[] = [];
+  for (const f of findings) {
+    const listable = f.severity === 'error' || (f.action !== undefined && f.action !== 'kept') || f.line === undefined;
+    if (listable) {
+      out.push(f);
+      continue;
+    }
+    const n = (seen.get(f.rule) ?? 0) + 1;
+    seen.set(f.rule, n);
+    if (n <= WARNINGS_LISTED) out.push(f);
+  }
+  for (const [rule, n] of seen) {
+    if (n > WARNINGS_LISTED) {
+      const first = findings.find((f) => f.rule === rule)!;
+      out.push({ rule: first.rule, severity: first.severity, file, message: `${n} rows in all have this ${first.severity}; the first ${WARNINGS_LISTED} are listed`, action: 'kept', field: first.field });
+    }
+  }
+  return out;
 }
 
 /** Files big enough together to be worth worker threads (start-up costs ~0.3 s per thread). */

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { importData } from '../data/importer.ts';
 import { BarStore, contentHash } from '../data/store.ts';
+import { parseTimeframe } from '../src/timeframe.ts';
 import { SHARED, tmpDir, tmpWorkspace } from './helpers/tmp.ts';
 
 const opts = { tz: 'UTC', adjust: false, onError: 'fail' as const };
@@ -131,6 +132,29 @@ describe('import: atomic, reported, stored', async () => {
     expect(r.status).toBe('ok');
     expect(r.files[0].findings.filter((f) => f.action === 'dropped').map((f) => [f.rule, f.line])).toEqual([['non_numeric', 3]]);
     expect(Array.from(store.load('REV').ts)).toEqual([Date.UTC(2020, 0, 2), Date.UTC(2020, 0, 3), Date.UTC(2020, 0, 7)]);
+    ws.close();
+  });
+
+  it('many warnings of one rule are listed up to a cap and counted in a summary; dropped rows are never capped', async () => {
+    const dir = tmpDir();
+    const file = path.join(dir, 'ZV.csv');
+    const lines = ['Date,Open,High,Low,Close,Volume'];
+    // 600 one-minute bars: every second bar has zero volume (300 warnings); 250 bars have a negative volume (dropped).
+    for (let i = 0; i < 600; i++) {
+      const t = new Date(Date.UTC(2020, 0, 6, 9, 30) + i * 60_000).toISOString().slice(0, 19).replace('T', ' ');
+      const v = i % 2 === 0 ? 0 : i % 4 === 1 && i < 1000 && i % 12 !== 1 ? -5 : 10;
+      lines.push(`${t},10,10.5,9.5,10.2,${v}`);
+    }
+    fs.writeFileSync(file, lines.join('\n'));
+    const negatives = lines.slice(1).filter((l) => l.endsWith(',-5')).length;
+    const ws = tmpWorkspace();
+    const r = await importData(ws, new BarStore(ws), { ...opts, onError: 'drop', paths: [file], timeframe: parseTimeframe('1m') });
+    expect(r.status).toBe('ok');
+    const f = r.files[0].findings;
+    expect(f.filter((x) => x.rule === 'negative_volume' && x.action === 'dropped')).toHaveLength(negatives);
+    const zero = f.filter((x) => x.rule === 'zero_volume');
+    expect(zero.filter((x) => x.line !== undefined)).toHaveLength(200);
+    expect(zero.find((x) => x.line === undefined)?.message).toMatch(/^300 rows in all have this warning; the first 200 are listed/);
     ws.close();
   });
 
