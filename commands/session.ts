@@ -338,6 +338,11 @@ export class ConsoleSession extends EventBus<{ change: ConsoleState }> {
     this.set({ help: !this.state.help });
   }
 
+  /** What a paper or live session publishes for the status bar and the quit guard (issue 9 drives it). */
+  setTrading(t: { mode?: ConsoleState['mode']; equity?: number | null; openOrders?: number }): void {
+    this.set({ mode: t.mode ?? this.state.mode, equity: t.equity === undefined ? this.state.equity : t.equity, openOrders: t.openOrders ?? this.state.openOrders });
+  }
+
   requestQuit(): void {
     if (this.state.openOrders > 0 && !this.state.confirmQuit) {
       this.set({ confirmQuit: true, message: { text: `${this.state.openOrders} live orders are open: press q again to quit, Esc to stay`, tone: 'error' } });

@@ -44,3 +44,37 @@ describe('console jobs', () => {
     }
   });
 });
+
+describe('quit guard and trading status', () => {
+  it('q quits at once without live orders, asks first with live orders open; the status bar shows mode and equity', async () => {
+    const { render } = await import('ink-testing-library');
+    const React = (await import('react')).default;
+    const { App } = await import('../views/App.tsx');
+    const ws = tmpWorkspace();
+    const session = new ConsoleSession(ws, buildRegistry());
+    try {
+      const r = render(React.createElement(App, { session, width: 100, height: 20 }));
+      session.setTrading({ mode: 'paper', equity: 100_250.5, openOrders: 2 });
+      await tick(30);
+      expect(r.lastFrame()).toMatch(/paper │ .* │ equity 100250\.50/);
+      r.stdin.write('q');
+      await tick(30);
+      expect(session.getState().quit).toBe(false);
+      expect(session.getState().confirmQuit).toBe(true);
+      expect(r.lastFrame()).toContain('2 live orders are open: press q again to quit, Esc to stay');
+      r.stdin.write('\x1b');
+      await tick(80);
+      expect(session.getState().confirmQuit).toBe(false);
+      expect(session.getState().quit).toBe(false);
+      r.stdin.write('q');
+      await tick(30);
+      r.stdin.write('q');
+      await tick(30);
+      expect(session.getState().quit).toBe(true);
+      r.unmount();
+    } finally {
+      await session.close();
+      ws.close();
+    }
+  });
+});
