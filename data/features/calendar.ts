@@ -85,9 +85,10 @@ function wallWeekday(wall: number): number {
   return d;
 }
 
-class HourKernel implements FeatureKernel {
+/** Stream of hour (weekday false) or weekday sin/cos: the same lookups as calendarColumns, one bar at a time. */
+class CalendarKernel implements FeatureKernel {
   private readonly off: OffsetCache;
-  constructor(tz: string, private readonly out: Float64Array) {
+  constructor(tz: string, private readonly weekday: boolean, private readonly out: Float64Array) {
     this.off = new OffsetCache(tz);
   }
   update(_o: number, _h: number, _l: number, _c: number, _v: number, ts: number): void {
@@ -95,25 +96,10 @@ class HourKernel implements FeatureKernel {
       this.out[0] = this.out[1] = NaN;
       return;
     }
-    const m = wallMinute(this.off.wall(ts));
-    this.out[0] = HOUR_SIN[m];
-    this.out[1] = HOUR_COS[m];
-  }
-}
-
-class WeekdayKernel implements FeatureKernel {
-  private readonly off: OffsetCache;
-  constructor(tz: string, private readonly out: Float64Array) {
-    this.off = new OffsetCache(tz);
-  }
-  update(_o: number, _h: number, _l: number, _c: number, _v: number, ts: number): void {
-    if (ts - ts !== 0) {
-      this.out[0] = this.out[1] = NaN;
-      return;
-    }
-    const d = wallWeekday(this.off.wall(ts));
-    this.out[0] = WEEKDAY_SIN[d];
-    this.out[1] = WEEKDAY_COS[d];
+    const w = this.off.wall(ts);
+    const k = this.weekday ? wallWeekday(w) : wallMinute(w);
+    this.out[0] = (this.weekday ? WEEKDAY_SIN : HOUR_SIN)[k];
+    this.out[1] = (this.weekday ? WEEKDAY_COS : HOUR_COS)[k];
   }
 }
 
@@ -148,7 +134,7 @@ export const HOUR: IndicatorSpec = defineFeature({
   outputs: ['hour_sin', 'hour_cos'],
   note: 'angle = 2π·(hour + minute/60)/24 in the series tz (DST followed); seconds ignored.',
   lookback: () => 0,
-  make: (_q, out, tz) => new HourKernel(checkTz(tz), out),
+  make: (_q, out, tz) => new CalendarKernel(checkTz(tz), false, out),
   batch: (c) => calendarColumns(c, false),
 });
 
@@ -162,7 +148,7 @@ export const WEEKDAY: IndicatorSpec = defineFeature({
   outputs: ['weekday_sin', 'weekday_cos'],
   note: 'angle = 2π·d/7 with d = 0 for Monday … 6 for Sunday, local to the series tz.',
   lookback: () => 0,
-  make: (_q, out, tz) => new WeekdayKernel(checkTz(tz), out),
+  make: (_q, out, tz) => new CalendarKernel(checkTz(tz), true, out),
   batch: (c) => calendarColumns(c, true),
 });
 
