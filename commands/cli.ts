@@ -23,6 +23,7 @@ export const GLOBAL_FLAGS: { flag: string; value?: string; doc: string }[] = [
   { flag: '--json', doc: 'print the result as JSON' },
   { flag: '--debug', doc: 'show stack traces on errors' },
   { flag: '--no-color', doc: 'no colours' },
+  { flag: '--demo', doc: 'use the demo workspace (seeded with real prices on first use)' },
   { flag: '--help', doc: 'help for a command (also: alphatrade help COMMAND)' },
   { flag: '--version', doc: 'print the version' },
 ];

@@ -13,7 +13,6 @@ export const configList = defineCommand({
   name: 'config list',
   summary: 'list settings with their values and where each comes from',
   args: z.object({}),
-  usesWorkspace: true,
   async run(ctx) {
     return { file: configOf(ctx).path, settings: configOf(ctx).list() };
   },
@@ -26,7 +25,6 @@ export const configGet = defineCommand({
   summary: 'print one setting',
   args: z.object({ key: z.string().describe(`one of: ${Object.keys(SETTINGS).join(', ')}`) }),
   positional: ['key'],
-  usesWorkspace: true,
   async run(ctx, a) {
     return configOf(ctx).resolve(checkKey(a.key));
   },
@@ -38,7 +36,6 @@ export const configSet = defineCommand({
   summary: 'change a setting (validated; recorded in the catalog history)',
   args: z.object({ key: z.string().describe('setting key'), value: z.string().describe('new value') }),
   positional: ['key', 'value'],
-  usesWorkspace: true,
   async run(ctx, a) {
     const key = checkKey(a.key);
     const ws = ctx.workspace();

@@ -63,7 +63,6 @@ export const dataImport = defineCommand({
     showFindings: z.number().int().nonnegative().default(20).describe('findings listed per file in the text report (all are in --json and the catalog)'),
   }),
   positional: ['paths'],
-  usesWorkspace: true,
   examples: ['alphatrade data import ../shared/data/backtrader/nvda-1999-2014.txt --adjust', 'alphatrade data import prices/ --tz America/New_York --on-error fix --json'],
   async run(ctx, a, progress) {
     const ws = ctx.workspace();
@@ -106,7 +105,6 @@ export const dataList = defineCommand({
   summary: 'list stored symbols and timeframes',
   args: z.object({ symbol: z.string().optional().describe('only this symbol') }),
   positional: ['symbol'],
-  usesWorkspace: true,
   async run(ctx, a) {
     const sets = storeOf(ctx).list();
     return { sets: a.symbol ? sets.filter((s) => s.symbol === a.symbol!.toUpperCase()) : sets };
@@ -145,7 +143,6 @@ export const dataShow = defineCommand({
     findings: z.boolean().default(false).describe('list every finding of the import that stored these bars'),
   }),
   positional: ['symbol'],
-  usesWorkspace: true,
   async run(ctx, a): Promise<ShowResult> {
     const store = storeOf(ctx);
     const info = store.info(a.symbol, a.timeframe ? parseTimeframe(a.timeframe).label : undefined);
@@ -193,7 +190,6 @@ export const dataResample = defineCommand({
     from: tfArg.optional().describe('source timeframe (default: the finest stored)'),
   }),
   positional: ['symbol'],
-  usesWorkspace: true,
   async run(ctx, a, progress) {
     const store = storeOf(ctx);
     const info = store.info(a.symbol, a.from ? parseTimeframe(a.from).label : undefined);
@@ -215,7 +211,6 @@ export const dataDelete = defineCommand({
   summary: 'delete a stored symbol (all timeframes, or one)',
   args: z.object({ symbol: z.string().describe('symbol'), timeframe: tfArg.optional().describe('only this timeframe') }),
   positional: ['symbol'],
-  usesWorkspace: true,
   async run(ctx, a) {
     const removed = storeOf(ctx).delete(a.symbol, a.timeframe ? parseTimeframe(a.timeframe).label : undefined);
     return { removed: removed.map((s) => ({ symbol: s.symbol, timeframe: s.timeframe, rows: s.rows })) };
@@ -235,7 +230,6 @@ export const dataGenerate = defineCommand({
     seed: z.number().int().nonnegative().default(42).describe('random seed (same seed, same data)'),
     out: z.string().optional().describe('write CSV files to this directory instead of storing (for import tests and benchmarks)'),
   }),
-  usesWorkspace: true,
   examples: ['alphatrade data generate --symbols 46 --bars 72000 --timeframe 15m --seed 7'],
   async run(ctx, a, progress) {
     const tf = parseTimeframe(a.timeframe);

@@ -211,7 +211,6 @@ export const featuresCompute = defineCommand({
     tz: z.string().optional().describe('zone of naive timestamps in --data files (default: setting data.tz)'),
   }),
   positional: ['symbol'],
-  usesWorkspace: true,
   examples: [
     'alphatrade features ORCL --tail 3',
     'alphatrade features ORCL --only sma_20,rsi_14,macd_hist_12_26_9 --out orcl-features.csv',

@@ -30,8 +30,6 @@ export interface CommandDef<S extends ArgsShape = ArgsShape, R = unknown> {
   /** Argument names taken positionally, in order (the last may be variadic if it is an array). */
   positional?: (keyof S & string)[];
   examples?: string[];
-  /** Does the command need the workspace? (config and help don't open the catalog.) */
-  usesWorkspace?: boolean;
   run(ctx: CommandContext, args: z.infer<z.ZodObject<S>>, progress: ProgressFn): Promise<R>;
   render?(result: R, args: z.infer<z.ZodObject<S>>): string;
   /** Exit code for a result (default 0): e.g. an import that failed validation returns 1. */

@@ -15,7 +15,6 @@ export const workspaceInfo = defineCommand({
   name: 'workspace',
   summary: 'show the workspace: where it is, what it holds',
   args: z.object({}),
-  usesWorkspace: true,
   async run(ctx) {
     const ws = ctx.workspace();
     const sets = storeOf(ctx).list();
@@ -37,7 +36,6 @@ export const demoCommand = defineCommand({
   name: 'demo',
   summary: 'seed the workspace with the bundled demo data (real daily, hourly and 5-minute prices)',
   args: z.object({}),
-  usesWorkspace: true,
   async run(ctx) {
     if (!fs.existsSync(DEMO_DATA_DIR)) throw new Error(`demo data missing at ${DEMO_DATA_DIR}`);
     return { dir: ctx.workspace().dir, ...(await seedDemo(ctx.workspace())) };
