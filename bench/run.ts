@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { BACKTEST_BENCHES } from './backtest.bench.ts';
 import { CONSOLE_BENCHES } from './console.bench.ts';
 import { DATA_BENCHES } from './data.bench.ts';
 import { FEATURE_BENCHES } from './features.bench.ts';
@@ -27,7 +28,7 @@ const argv = process.argv.slice(2);
 const json = argv.includes('--json');
 const quick = argv.includes('--quick');
 const only = argv.includes('--only') ? argv[argv.indexOf('--only') + 1] : undefined;
-const benches: Bench[] = [...DATA_BENCHES, ...FEATURE_BENCHES, ...CONSOLE_BENCHES].filter((b) => !only || b.name.includes(only));
+const benches: Bench[] = [...DATA_BENCHES, ...FEATURE_BENCHES, ...BACKTEST_BENCHES, ...CONSOLE_BENCHES].filter((b) => !only || b.name.includes(only));
 
 const results: BenchResult[] = [];
 for (const b of benches) {

@@ -1,3 +1,4 @@
+import { backtest } from './backtest.ts';
 import { CONFIG_COMMANDS } from './config.ts';
 import { DATA_COMMANDS } from './data.ts';
 import { FEATURE_COMMANDS } from './features.ts';
@@ -5,5 +6,5 @@ import { Registry } from './registry.ts';
 import { WORKSPACE_COMMANDS } from './workspace.ts';
 
 export function buildRegistry(): Registry {
-  return new Registry().add(...DATA_COMMANDS, ...FEATURE_COMMANDS, ...CONFIG_COMMANDS, ...WORKSPACE_COMMANDS);
+  return new Registry().add(...DATA_COMMANDS, ...FEATURE_COMMANDS, ...CONFIG_COMMANDS, ...WORKSPACE_COMMANDS, backtest);
 }

@@ -17,6 +17,7 @@ import { nearest } from '../src/errors.ts';
 import { parseArgs, validateArgs } from './cli.ts';
 import { JobRunner, type JobState } from './jobs.ts';
 import { argInfos, type Registry } from './registry.ts';
+import type { RunSummary } from '../engine/report.ts';
 
 export const PANES = [
   { id: 'data', key: '1', title: 'Data' },
@@ -89,6 +90,20 @@ export interface LogLine {
   text: string;
 }
 
+/** One finished backtest as the Backtest pane shows it (computed here; the pane only draws). */
+export interface BacktestRunView {
+  /** the command line that produced it (r reruns it) */
+  line: string;
+  summary: RunSummary;
+  /** equity at ≤ 1,000 evenly spaced steps (the last step of each bucket), with their time labels */
+  equity: number[];
+  labels: string[];
+  /** drawdown from the running peak, as a fraction ≤ 0, at the same steps */
+  drawdown: number[];
+  /** daily or coarser bars: times shown as dates */
+  daily: boolean;
+}
+
 export interface ConsoleState {
   workspaceDir: string;
   mode: 'research' | 'paper' | 'live';
@@ -108,6 +123,9 @@ export interface ConsoleState {
   /** Chosen overlay ids (OVERLAYS); kept across symbols, ranges and timeframes. */
   overlays: string[];
   overlayPicker: { open: boolean; cursor: number };
+  /** finished backtests, newest first (the pane overlays the previous one when it ran on the same symbols) */
+  backtests: BacktestRunView[];
+  tradeCursor: number;
   equity: number | null;
   openOrders: number;
   confirmQuit: boolean;
@@ -133,6 +151,7 @@ export class ConsoleSession extends EventBus<{ change: ConsoleState }> {
       workspaceDir: ws.dir, mode: 'research', pane: 'data', symbols: [], visible: [], selected: 0, filter: '', filtering: false, view: 'list', detail: null,
       jobs: [], log: [], message: null, palette: { open: false, input: '', completions: [], history: [], historyIdx: -1 }, help: false,
       overlays: [], overlayPicker: { open: false, cursor: 0 }, equity: null, openOrders: 0, confirmQuit: false, quit: false,
+      backtests: [], tradeCursor: 0,
     };
     this.jobs.on('update', () => this.set({ jobs: this.jobs.list() }));
     this.jobs.on('finished', (j) => this.onJobFinished(j));
@@ -438,6 +457,8 @@ export class ConsoleSession extends EventBus<{ change: ConsoleState }> {
       return null;
     }
     const tokens = words.slice(m.used);
+    // the Backtest pane draws the equity curve: ask the command for it
+    if (m.cmd.name === 'backtest' && !tokens.includes('--equity')) tokens.push('--equity');
     try {
       validateArgs(m.cmd, parseArgs(m.cmd, tokens));
     } catch (e) {
@@ -459,7 +480,57 @@ export class ConsoleSession extends EventBus<{ change: ConsoleState }> {
     this.say(`cancelling: ${r.label}`);
   }
 
+  // ------------------------------------------------------------ backtests
+
+  /** `r` in the Backtest pane: run the shown backtest's command line again. */
+  rerunBacktest(): void {
+    const b = this.state.backtests[0];
+    if (!b) {
+      this.say('no backtest to rerun — press : and run backtest --strategy NAME --symbol SYM');
+      return;
+    }
+    this.run(b.line);
+  }
+
+  moveTrade(to: number | 'top' | 'bottom', page = 1): void {
+    const n = this.state.backtests[0]?.summary.trades.length ?? 0;
+    if (n === 0) return;
+    let c = this.state.tradeCursor;
+    if (to === 'top') c = 0;
+    else if (to === 'bottom') c = n - 1;
+    else c = Math.max(0, Math.min(n - 1, c + to * page));
+    this.set({ tradeCursor: c });
+  }
+
+  private addBacktest(line: string, result: RunSummary): void {
+    const full = result.equity;
+    const view: BacktestRunView = { line, summary: { ...result, equity: undefined }, equity: [], labels: [], drawdown: [], daily: false };
+    if (full && full.equity.length > 0) {
+      const n = full.equity.length;
+      const m = Math.min(n, 1000);
+      let peak = -Infinity;
+      let k = 0;
+      const daily = n > 1 && Date.parse(full.time[n - 1]) - Date.parse(full.time[n - 2]) >= 86_400_000 - 3_600_000;
+      view.daily = daily;
+      for (let b = 0; b < m; b++) {
+        const end = Math.floor(((b + 1) * n) / m) - 1;
+        let dd = 0;
+        for (; k <= end; k++) {
+          const e = full.equity[k];
+          if (e > peak) peak = e;
+          const d = peak > 0 ? e / peak - 1 : 0;
+          if (d < dd) dd = d;
+        }
+        view.equity.push(full.equity[end]);
+        view.drawdown.push(dd);
+        view.labels.push(daily ? full.time[end].slice(0, 10) : full.time[end].slice(0, 16).replace('T', ' '));
+      }
+    }
+    this.set({ backtests: [view, ...this.state.backtests].slice(0, 5), tradeCursor: Math.max(0, result.trades.length - 1), pane: 'backtest' });
+  }
+
   private onJobFinished(j: JobState): void {
+    if (j.command === 'backtest' && j.status === 'done' && j.result) this.addBacktest(j.label, j.result as RunSummary);
     if (j.status === 'done') {
       const first = (j.text ?? '').split('\n').filter(Boolean).at(-1) ?? 'done';
       this.say(`${j.label}: ${first}`, 'ok');

@@ -17,7 +17,7 @@ export function defaultWorkspaceDir(env: NodeJS.ProcessEnv = process.env): strin
   return path.join(base, 'alphatrade');
 }
 
-export const WORKSPACE_DIRS = ['bars', 'logs', 'reports', 'models', 'features', 'runs', 'tmp'] as const;
+export const WORKSPACE_DIRS = ['bars', 'logs', 'reports', 'models', 'features', 'runs', 'strategies', 'tmp'] as const;
 
 export class Workspace {
   readonly dir: string;

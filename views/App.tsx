@@ -1,6 +1,7 @@
 import { Box, Text, useInput } from 'ink';
 import React, { useEffect, useState, useSyncExternalStore } from 'react';
 import { PANES, type ConsoleSession, type ConsoleState, type PaneId } from '../commands/session.ts';
+import { BacktestPane, handleBacktestKey } from './panes/BacktestPane.tsx';
 import { DataPane, handleDataKey } from './panes/DataPane.tsx';
 import { EmptyPane } from './panes/EmptyPane.tsx';
 import { LogPane, handleLogKey } from './panes/LogPane.tsx';
@@ -19,8 +20,7 @@ export interface AppProps {
   clock?: () => Date;
 }
 
-const EMPTY: Record<Exclude<PaneId, 'data' | 'log'>, string> = {
-  backtest: 'no backtest yet — press : and run backtest',
+const EMPTY: Record<Exclude<PaneId, 'data' | 'log' | 'backtest'>, string> = {
   train: 'no model trained yet — press : and run train',
   risk: 'no risk state yet — it appears when a backtest or a paper session runs',
   blotter: 'no orders yet — paper trading fills this pane',
@@ -84,6 +84,7 @@ export function App({ session, width, height, clock = () => new Date() }: AppPro
     const pane = PANES.find((p) => p.key === input);
     if (pane) return session.setPane(pane.id);
     if (s.pane === 'data') return handleDataKey(session, s, k);
+    if (s.pane === 'backtest') return handleBacktestKey(session, s, k);
     if (s.pane === 'log') return handleLogKey(k, s.log.length, setLogOffset);
   }
 
@@ -107,6 +108,8 @@ export function App({ session, width, height, clock = () => new Date() }: AppPro
           <HelpOverlay pane={s.pane} width={width} height={bodyHeight} />
         ) : s.pane === 'data' ? (
           <DataPane state={s} width={width} height={bodyHeight} />
+        ) : s.pane === 'backtest' ? (
+          <BacktestPane state={s} width={width} height={bodyHeight} />
         ) : s.pane === 'log' ? (
           <LogPane lines={s.log} offset={logOffset} width={width} height={bodyHeight} />
         ) : (

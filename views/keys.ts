@@ -28,7 +28,12 @@ export const PANE_KEYS: Record<string, KeyHelp[]> = {
     { keys: 'Esc (picker)', does: 'close the overlay picker' },
     { keys: 'r', does: 'reload the symbol list' },
   ],
-  backtest: [],
+  backtest: [
+    { keys: 'j/k ↑/↓', does: 'move in the trade list' },
+    { keys: 'g/G', does: 'first / last trade' },
+    { keys: 'PgUp/PgDn', does: 'page up / down' },
+    { keys: 'r', does: 'rerun the shown backtest (the previous run stays on the chart to compare)' },
+  ],
   train: [],
   risk: [],
   blotter: [],

@@ -1,0 +1,205 @@
+/**
+ * `backtest`: run a strategy over stored symbols or a price file with the chosen execution models, print a summary
+ * (or JSON with final_equity, metrics and trades), and record what the run used (config, data hash, version).
+ */
+import path from 'node:path';
+import { z } from 'zod';
+import { loadFile } from '../data/loader.ts';
+import { clipRange } from '../data/provider.ts';
+import { contentHash } from '../data/store.ts';
+import type { BacktestResult } from '../engine/backtest.ts';
+import { COSTS_HELP } from '../engine/costs.ts';
+import { runSummary, type RunSummary } from '../engine/report.ts';
+import { FILL_HELP, RUN_DEFAULTS, runStrategy } from '../engine/run.ts';
+import { splitParamArgs } from '../engine/params.ts';
+import { resolveStrategy } from '../engine/strategy-loader.ts';
+import { DataError, UsageError } from '../src/errors.ts';
+import { parseTimeframe } from '../src/timeframe.ts';
+import type { BarSeries } from '../src/types.ts';
+import { checkTz, formatTs } from '../src/tz.ts';
+import { VERSION } from '../src/version.ts';
+import { parseDateArg, storeOf } from './data.ts';
+import { int, pct, price, table } from './format.ts';
+import { defineCommand, type CommandContext } from './registry.ts';
+
+export interface SeriesArgs {
+  symbol?: string;
+  data?: string;
+  timeframe?: string;
+  from?: string;
+  to?: string;
+  tz?: string;
+}
+
+/**
+ * The bars of a run: stored symbols (`--symbol A,B`) or every series of a price file (`--data FILE`), clipped to
+ * `--from`/`--to` (a date-only `--to` includes that whole day).
+ */
+export function loadRunSeries(ctx: CommandContext, a: SeriesArgs): { series: BarSeries[]; source: string } {
+  if (!a.symbol === !a.data) throw new UsageError(a.symbol ? 'give --symbol or --data, not both' : 'give --symbol SYM[,SYM…] or --data FILE');
+  let series: BarSeries[];
+  let source: string;
+  if (a.symbol) {
+    const store = storeOf(ctx);
+    const syms = a.symbol.split(',').map((s) => s.trim()).filter(Boolean);
+    const tf = a.timeframe ? parseTimeframe(a.timeframe).label : undefined;
+    series = syms.map((s) => {
+      const info = store.info(s, tf);
+      return store.load(info.symbol, info.timeframe);
+    });
+    source = `${syms.join(',')} (workspace)`;
+  } else {
+    const abs = path.resolve(ctx.cwd, a.data!);
+    const tz = checkTz(a.tz ?? (ctx.workspaceDir ? ctx.workspace().config.get('data.tz') : 'UTC'));
+    const r = loadFile(abs, { tz });
+    if (r.fatal || r.series.length === 0) {
+      const f = r.findings.find((x) => x.severity === 'error') ?? r.findings[0];
+      throw new DataError(f ? f.message : 'no price series in the file', { file: abs, line: f?.line });
+    }
+    const bad = r.findings.filter((f) => f.severity === 'error');
+    if (bad.length > 0) {
+      const f = bad[0];
+      throw new DataError(`${bad.length} error(s) in the file, first: ${f.message} (import it with alphatrade data import --on-error drop|fix to clean it, with a report)`, { file: abs, line: f.line });
+    }
+    series = r.series.map((s) => s.bars);
+    source = path.relative(ctx.cwd, abs) || abs;
+  }
+  if (a.from || a.to) {
+    const tz = series[0].tz;
+    const from = a.from ? parseDateArg(a.from, tz, '--from') : undefined;
+    let to: number | undefined;
+    if (a.to) {
+      to = parseDateArg(a.to, tz, '--to');
+      to = /^\d{4}-\d{2}-\d{2}$/.test(a.to.trim()) ? to + 86_400_000 : to + 1;
+    }
+    series = series.map((s) => clipRange(s, { from, to }));
+    if (series.every((s) => s.ts.length === 0)) throw new UsageError(`no bars between ${a.from ?? 'the start'} and ${a.to ?? 'the end'}`);
+  }
+  return { series, source };
+}
+
+export interface BacktestOutput extends RunSummary {
+  source: string;
+  run: { version: string; data_hash: Record<string, string>; config: Record<string, unknown> };
+}
+
+const backtestArgs = z.object({
+  strategy: z.string().optional().describe('strategy name (alphatrade strategies list) or a file in the workspace strategies/ folder'),
+  strategyFile: z.string().optional().describe('a strategy .ts/.js file anywhere'),
+  symbol: z.string().optional().describe('stored symbol(s), comma-separated: SYM[,SYM…]'),
+  data: z.string().optional().describe('a price file (CSV or Parquet) instead of stored symbols'),
+  timeframe: z.string().optional().describe('timeframe of stored symbols (default: the finest stored)'),
+  param: z.array(z.string()).optional().describe('strategy parameter name=value (repeatable, or comma-separated)'),
+  cash: z.number().positive().default(RUN_DEFAULTS.cash).describe('starting cash'),
+  commission: z.string().default(RUN_DEFAULTS.commission).describe('none | pct:0.001 | per_share:0.005[:min[:max]] | fixed:1 | ibkr_fixed | ibkr_tiered'),
+  slippage: z.string().default(RUN_DEFAULTS.slippage).describe('none | bps:5 | per_share:0.01 | spread[:S] | atr:0.1 | impact:0.1'),
+  fill: z.string().default(RUN_DEFAULTS.fill).describe('next_open | close | vwap | volume:0.1'),
+  sizer: z.string().default(RUN_DEFAULTS.sizer).describe('fixed:100 | percent:95 | all_in | weight:0.5'),
+  leverage: z.number().min(1).default(RUN_DEFAULTS.leverage).describe('gross exposure limit as a multiple of equity (1 = no margin)'),
+  mode: z.enum(['event', 'vectorized']).default('event').describe('event-driven or vectorized engine'),
+  from: z.string().optional().describe('first bar date, YYYY-MM-DD[ HH:MM]'),
+  to: z.string().optional().describe('last bar date (inclusive)'),
+  tz: z.string().optional().describe('zone of naive timestamps in --data files (default: setting data.tz)'),
+  trades: z.number().int().min(0).default(10).describe('trades listed in the text output (JSON has all)'),
+  equity: z.boolean().default(false).describe('include the equity curve (time, equity) in --json output'),
+});
+
+export function strategyArgs(a: { strategy?: string; strategyFile?: string }, ctx: CommandContext) {
+  if (!a.strategy && !a.strategyFile) throw new UsageError('give --strategy NAME (alphatrade strategies list) or --strategy-file PATH');
+  const strategiesDir = ctx.workspaceDir ? ctx.workspace().path('strategies') : undefined;
+  return resolveStrategy(a.strategyFile ? path.resolve(ctx.cwd, a.strategyFile) : a.strategy!, { strategiesDir });
+}
+
+export const backtest = defineCommand({
+  name: 'backtest',
+  summary: 'run a strategy over stored symbols or a price file; print metrics and trades',
+  description:
+    'Orders placed on a bar fill at the next bar’s open (backtrader’s default); limit and stop orders fill at their price or at a better (limit) / worse (stop) open when the bar gaps through; commissions are charged on every fill.\n' +
+    `Fill models: ${FILL_HELP}.\n${COSTS_HELP}`,
+  args: backtestArgs,
+  examples: [
+    'alphatrade backtest --strategy sma_cross --symbol ORCL',
+    'alphatrade backtest --strategy sma_cross --symbol ORCL --param fast=20 --param slow=50 --commission ibkr_fixed --slippage bps:2',
+    'alphatrade backtest --strategy pairs --symbol KO,PEP --json',
+    'alphatrade backtest --strategy sma_cross --data prices.csv --mode vectorized',
+  ],
+  async run(ctx, a, progress) {
+    const strategy = await strategyArgs(a, ctx);
+    const { series, source } = loadRunSeries(ctx, a);
+    const params = splitParamArgs(a.param ?? []);
+    const t0 = performance.now();
+    const r: BacktestResult = runStrategy({
+      strategy,
+      params,
+      series,
+      cash: a.cash,
+      commission: a.commission,
+      slippage: a.slippage,
+      fill: a.fill,
+      sizer: a.sizer,
+      leverage: a.leverage,
+      mode: a.mode,
+      signal: ctx.signal,
+      progress: (done, total) => progress({ job: 'backtest', phase: 'bars', done, total }),
+    });
+    const ms = performance.now() - t0;
+    const summary = runSummary(r, { equityCurve: a.equity, elapsedMs: ms });
+    const dataHash: Record<string, string> = {};
+    for (const s of series) dataHash[s.symbol] = contentHash(s);
+    return {
+      ...summary,
+      source,
+      run: { version: VERSION, data_hash: dataHash, config: { ...r.config, mode: r.mode, strategy: r.strategy, params: r.params, from: a.from ?? null, to: a.to ?? null } },
+    } satisfies BacktestOutput;
+  },
+  render: (r: BacktestOutput, a) => renderRun(r, a.trades),
+});
+
+export function renderRun(r: BacktestOutput | RunSummary, nTrades = 10): string {
+  const m = r.metrics as Record<string, number | null>;
+  const out: string[] = [];
+  const params = Object.entries(r.params).map(([k, v]) => `${k}=${v}`).join(' ');
+  out.push(`${r.strategy} ${params}  ·  ${r.symbols.join(',')}  ·  ${r.mode}  ·  ${r.period.from?.slice(0, 10) ?? '?'} → ${r.period.to?.slice(0, 10) ?? '?'} (${int(r.period.bars)} bars)`);
+  out.push(`fill ${r.config.fill} · commission ${r.config.commission} · slippage ${r.config.slippage} · sizer ${r.config.sizer}${r.config.leverage !== 1 ? ` · leverage ${r.config.leverage}` : ''}`);
+  out.push('');
+  const f = (k: string, kind: 'pct' | 'num' | 'int' = 'pct') => {
+    const v = m[k];
+    if (v === null || v === undefined) return '–';
+    return kind === 'pct' ? pct(v) : kind === 'int' ? int(v) : v.toFixed(2);
+  };
+  out.push(
+    table(
+      ['', ''],
+      [
+        ['Final equity', price(r.final_equity)],
+        ['Total return', f('total_return')],
+        ['CAGR', f('cagr')],
+        ['Sharpe', f('sharpe', 'num')],
+        ['Sortino', f('sortino', 'num')],
+        ['Max drawdown', f('max_drawdown')],
+        ['Trades', `${int(r.trades.length)}${r.open_trades ? ` (${r.open_trades} open)` : ''}`],
+        ['Win rate', f('win_rate')],
+        ['Profit factor', f('profit_factor', 'num')],
+        ['Commission', price(r.costs.commission)],
+        ['Slippage', price(r.costs.slippage)],
+      ],
+    ).split('\n').slice(2).join('\n'),
+  );
+  if (nTrades > 0 && r.trades.length > 0) {
+    out.push('');
+    const shown = r.trades.slice(-nTrades);
+    out.push(`Last ${shown.length} of ${r.trades.length} trades:`);
+    out.push(
+      table(
+        ['symbol', 'side', 'qty', 'entry', 'price', 'exit', 'price', 'pnl', 'comm'],
+        shown.map((t) => [t.symbol, t.side, int(t.qty), t.entry_time.slice(0, 16).replace('T', ' '), price(t.entry_price), t.exit_time ? t.exit_time.slice(0, 16).replace('T', ' ') : 'open', t.exit_price === null ? '' : price(t.exit_price), price(t.pnl), price(t.commission)]),
+      ),
+    );
+  }
+  for (const fl of r.flags) out.push(`flag: ${fl === 'cheat_on_close' ? 'cheat-on-close: market orders filled at the close of the bar they were placed on' : fl}`);
+  for (const w of r.warnings) out.push(`note: ${w}`);
+  if (r.rejections.count > 0) out.push(`note: ${r.rejections.count} order(s) rejected or canceled by the engine (first: ${r.rejections.first.map((x) => `${x.time.slice(0, 10)} ${x.symbol} ${x.reason}`).join('; ')})`);
+  return out.join('\n');
+}
+
+export { formatTs };

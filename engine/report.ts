@@ -1,0 +1,104 @@
+/**
+ * A backtest result as plain data for the CLI's JSON, the console and reports: times in ISO 8601, non-finite
+ * numbers as null, metrics from engine/metrics.ts (one module used everywhere).
+ */
+import type { BacktestResult } from './backtest.ts';
+import { computeMetrics } from './metrics.ts';
+
+export interface TradeJson {
+  symbol: string;
+  side: 'long' | 'short';
+  qty: number;
+  entry_time: string;
+  entry_price: number;
+  /** null while the trade is open at the end of the data */
+  exit_time: string | null;
+  exit_price: number | null;
+  /** gross price P&L (unrealized for an open trade) */
+  pnl: number;
+  commission: number;
+  /** pnl − commission */
+  pnl_net: number;
+  bars: number;
+  open: boolean;
+  tag?: string;
+}
+
+export interface RunSummary {
+  strategy: string;
+  params: Record<string, number | boolean | string>;
+  mode: 'event' | 'vectorized';
+  symbols: string[];
+  period: { from: string | null; to: string | null; bars: number };
+  initial_cash: number;
+  final_equity: number;
+  metrics: Record<string, number | null>;
+  trades: TradeJson[];
+  open_trades: number;
+  costs: { commission: number; slippage: number };
+  flags: string[];
+  warnings: string[];
+  rejections: { count: number; first: { time: string; symbol: string; reason: string; detail: string }[] };
+  config: BacktestResult['config'];
+  elapsed_ms: number;
+  equity?: { time: string[]; equity: number[] };
+}
+
+export const iso = (t: number): string => new Date(t).toISOString();
+const fin = (x: number): number | null => (Number.isFinite(x) ? x : null);
+
+export function tradesJson(r: BacktestResult): TradeJson[] {
+  return r.trades.map((t) => {
+    const j: TradeJson = {
+      symbol: t.symbol,
+      side: t.side,
+      qty: t.qty,
+      entry_time: iso(t.entryTime),
+      entry_price: t.entryPrice,
+      exit_time: t.open ? null : iso(t.exitTime),
+      exit_price: t.open ? null : t.exitPrice,
+      pnl: t.pnl,
+      commission: t.commission,
+      pnl_net: t.pnl - t.commission,
+      bars: t.bars,
+      open: t.open,
+    };
+    if (t.tag !== undefined) j.tag = t.tag;
+    return j;
+  });
+}
+
+export function runSummary(r: BacktestResult, opts: { equityCurve?: boolean; elapsedMs?: number; periods?: number } = {}): RunSummary {
+  const n = r.ts.length;
+  const m = computeMetrics({
+    equity: r.equity,
+    ts: r.ts,
+    periods: opts.periods,
+    trades: r.trades,
+    gross: r.gross,
+    commission: r.commission,
+    slippage: r.slippage,
+  });
+  const metrics: Record<string, number | null> = {};
+  for (const [k, v] of Object.entries(m)) if (typeof v === 'number') metrics[k] = fin(v);
+  const out: RunSummary = {
+    strategy: r.strategy,
+    params: r.params,
+    mode: r.mode,
+    symbols: r.symbols,
+    period: { from: n ? iso(r.ts[0]) : null, to: n ? iso(r.ts[n - 1]) : null, bars: n },
+    initial_cash: r.initialCash,
+    final_equity: r.finalEquity,
+    metrics,
+    trades: tradesJson(r),
+    open_trades: r.trades.filter((t) => t.open).length,
+    costs: { commission: r.commission, slippage: r.slippage },
+    flags: r.flags,
+    warnings: r.warnings,
+    rejections: { count: r.rejections.length, first: r.rejections.slice(0, 20).map((x) => ({ time: iso(x.ts), symbol: x.symbol, reason: x.reason, detail: x.detail })) },
+    config: r.config,
+    elapsed_ms: Math.round((opts.elapsedMs ?? 0) * 10) / 10,
+  };
+  if (opts.equityCurve) out.equity = { time: Array.from(r.ts, iso), equity: Array.from(r.equity) };
+  return out;
+}

@@ -1,0 +1,89 @@
+/**
+ * sma_cross — backtrader's classic sample. Long-only by default: buy (sized by the run's sizer) when the fast simple
+ * moving average of the close crosses above the slow one; close the position when it crosses below. With
+ * `short=true` a cross below also sells short (and a cross above first buys the short back). Crosses follow
+ * backtrader's CrossOver (equal values do not break a cross). Orders are market orders, filled by the run's fill
+ * model (next bar's open by default).
+ */
+import { bool, num } from '../params.ts';
+import { defineStrategy, type BoundIndicator } from '../strategy.ts';
+import { CrossTracker, diffSign, goTo } from './common.ts';
+
+export const smaCross = defineStrategy({
+  name: 'sma_cross',
+  description:
+    'Buy when the fast SMA of the close crosses above the slow SMA; close when it crosses below. Long-only unless short=true, which also sells short on a cross below.',
+  universe: 'single',
+  params: {
+    fast: { type: 'int', default: 10, min: 1, max: 500, step: 1, description: 'fast SMA period (bars)' },
+    slow: { type: 'int', default: 30, min: 2, max: 2000, step: 5, description: 'slow SMA period (bars)' },
+    short: { type: 'bool', default: false, description: 'also sell short on a cross below' },
+  },
+  init(ctx) {
+    const fast = num(ctx.params, 'fast');
+    const slow = num(ctx.params, 'slow');
+    const short = bool(ctx.params, 'short');
+    const n = ctx.symbols.length;
+    const f: BoundIndicator[] = [];
+    const sl: BoundIndicator[] = [];
+    const cross: CrossTracker[] = [];
+    for (let s = 0; s < n; s++) {
+      f.push(ctx.indicator(s, 'sma', [fast]));
+      sl.push(ctx.indicator(s, 'sma', [slow]));
+      cross.push(new CrossTracker());
+    }
+    const down = short ? -1 : 0;
+    return {
+      onBar(c) {
+        for (let u = 0; u < c.nUpdated; u++) {
+          const s = c.updated[u];
+          const x = cross[s].update(f[s].value(), sl[s].value());
+          if (x > 0) goTo(c, s, 1);
+          else if (x < 0) goTo(c, s, down);
+        }
+      },
+    };
+  },
+  vectorized({ series }, p) {
+    const fast = num(p, 'fast');
+    const slow = num(p, 'slow');
+    const down = bool(p, 'short') ? -1 : 0;
+    return series.map((S) => smaCrossTargets(S.close, fast, slow, down));
+  },
+});
+
+/**
+ * Both SMAs, the crossover and the targets in one pass with no intermediate arrays: the vectorized form is the
+ * engine's speed benchmark (≥ 50 M bars/s), and two batch SMAs plus a crossover array cost three passes and three
+ * allocations. Same rules as the event form: a NaN close restarts both averages (like the SMA stream), equal
+ * averages do not break a cross, comparisons go through `diffSign`.
+ */
+export function smaCrossTargets(close: Float64Array, fast: number, slow: number, down: number): Float64Array {
+  const n = close.length;
+  const out = new Float64Array(n).fill(NaN);
+  let sf = 0;
+  let ss = 0;
+  let cf = 0;
+  let cs = 0;
+  let last = 0;
+  for (let i = 0; i < n; i++) {
+    const c = close[i];
+    if (c !== c) {
+      sf = ss = 0;
+      cf = cs = 0;
+      continue;
+    }
+    sf += c;
+    if (cf < fast) cf++;
+    else sf -= close[i - fast];
+    ss += c;
+    if (cs < slow) cs++;
+    else ss -= close[i - slow];
+    if (cs < slow || cf < fast) continue;
+    const x = diffSign(sf / fast, ss / slow);
+    if (x === 0) continue;
+    if (last !== 0 && x !== last) out[i] = x > 0 ? 1 : down;
+    last = x;
+  }
+  return out;
+}

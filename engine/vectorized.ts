@@ -1,0 +1,232 @@
+/**
+ * The vectorized backtester: a strategy's `vectorized` form gives a target direction per bar from whole arrays
+ * (decided at bar i's close from bars ≤ i; NaN = no action), and this engine trades to it at the next fill with the
+ * same fill, slippage, commission and sizer models as the event engine, through the same Portfolio. A target t at
+ * bar i means exactly what the built-in strategies' `goTo(ctx, s, t)` means in the event form: leave the current
+ * side if it differs, then enter the target side with the sizer. So both forms give the same trades and equity
+ * (test/backtest-parity.test.ts).
+ *
+ * Why a loop and not array arithmetic: entries are sized from cash at fill time (all-in, percent of equity), which
+ * makes the path sequential; the loop does no allocation and touches each bar once (≥ 50 M bars/s on this machine,
+ * see BENCHMARKS.md). Only one series per run and the next_open, close and vwap fill models (volume participation
+ * carries orders over bars and needs the event engine).
+ */
+import { UsageError } from '../src/errors.ts';
+import type { BarSeries, Side } from '../src/types.ts';
+import type { BacktestConfig, BacktestResult } from './backtest.ts';
+import { Portfolio } from './portfolio.ts';
+
+export function runVectorized(cfg: BacktestConfig): BacktestResult {
+  const strat = cfg.strategy;
+  if (!strat.vectorized) throw new UsageError(`strategy ${strat.name} has no vectorized form; use --mode event`);
+  if (cfg.series.length !== 1) throw new UsageError(`the vectorized engine runs one symbol at a time (got ${cfg.series.length}); use --mode event for a portfolio`);
+  if (cfg.fill.kind === 'volume') throw new UsageError('the volume fill model carries orders across bars: use --mode event');
+  const S = cfg.series[0];
+  const targets = strat.vectorized({ series: [S] }, cfg.params)[0];
+  if (!targets || targets.length !== S.ts.length) throw new Error(`${strat.name}.vectorized returned ${targets?.length} targets for ${S.ts.length} bars`);
+  return simulateTargets(cfg, S, targets);
+}
+
+/** Trade one series to per-bar targets (see the module comment). Exported for sweeps, which reuse targets. */
+export function simulateTargets(cfg: BacktestConfig, S: BarSeries, targets: Float64Array): BacktestResult {
+  const n = S.ts.length;
+  const v = new VecTrader(cfg, S);
+  const { open, high, low, close, ts } = S;
+  const onClose = cfg.fill.kind === 'close';
+  const vwap = cfg.fill.kind === 'vwap';
+  // Walk from decision to decision; between them the position is constant and equity is written by `markRange`.
+  // (Small separate functions keep V8's optimised code stable; one big loop with closures fell back to ~70 ns/bar.)
+  let from = 0;
+  let k = 0;
+  for (;;) {
+    const d = nextDecision(targets, k, n);
+    if (d >= n) break;
+    if (onClose) {
+      k = d + 1;
+      const c = close[d];
+      if (!(c === c)) continue; // no close to trade at (validated data has none)
+      markRange(v, close, from, d);
+      v.mark = c;
+      v.act(targets[d], c, d);
+      v.flagged = true;
+      from = d;
+      continue;
+    }
+    // next-bar fills: the first later bar with prices; a later decision before it replaces this one
+    let t = targets[d];
+    let e = d + 1;
+    let f = nextPriced(open, high, low, close, e, n);
+    for (;;) {
+      const d2 = nextDecision(targets, e, f);
+      if (d2 >= f) break;
+      t = targets[d2];
+      e = d2 + 1;
+    }
+    k = e;
+    if (f >= n) break;
+    markRange(v, close, from, f);
+    v.act(t, vwap ? (high[f] + low[f] + close[f]) / 3 : open[f], f);
+    from = f;
+  }
+  markRange(v, close, from, n);
+  const pf = v.pf;
+  pf.mark[0] = v.mark;
+  const lastT = n > 0 ? ts[n - 1] : NaN;
+  const trades = [...pf.trades, ...pf.openTrades(lastT, () => n - 1)];
+  const warnings: string[] = [];
+  const wf = (cfg.slippage as { warmupFills?: number }).warmupFills;
+  if (wf) warnings.push(`${wf} fill(s) had no slippage estimate yet (warm-up bars) and used none`);
+  return {
+    mode: 'vectorized',
+    strategy: cfg.strategy.name,
+    params: cfg.params,
+    symbols: [S.symbol],
+    ts,
+    equity: v.equity,
+    cash: v.cashCol,
+    gross: v.grossCol,
+    initialCash: cfg.cash,
+    finalEquity: n > 0 ? v.equity[n - 1] : cfg.cash,
+    trades,
+    fills: pf.fills,
+    orders: [],
+    rejections: v.rejections,
+    commission: pf.commissionPaid,
+    slippage: pf.slippagePaid,
+    flags: v.flagged ? ['cheat_on_close'] : [],
+    logs: [],
+    warnings,
+    config: { commission: cfg.commission.spec, slippage: cfg.slippage.spec, fill: cfg.fill.spec, sizer: cfg.sizer.spec, leverage: cfg.leverage, cash: cfg.cash },
+  };
+}
+
+/** first index in [k, end) whose target is a number, else `end` (the last bar's decision cannot fill: excluded by callers) */
+function nextDecision(targets: Float64Array, k: number, end: number): number {
+  for (let i = k; i < end; i++) {
+    const x = targets[i];
+    if (x === x) return i;
+  }
+  return end;
+}
+
+/** first bar ≥ k with open, high, low and close all present, else n */
+function nextPriced(open: Float64Array, high: Float64Array, low: Float64Array, close: Float64Array, k: number, n: number): number {
+  for (let i = k; i < n; i++) if (open[i] === open[i] && high[i] === high[i] && low[i] === low[i] && close[i] === close[i]) return i;
+  return n;
+}
+
+/** equity, cash and gross for bars [from, to) with the position unchanged; carries the mark (last close) */
+function markRange(v: VecTrader, close: Float64Array, from: number, to: number): void {
+  const { equity, cashCol, grossCol } = v;
+  const q = v.pf.pos[0];
+  const cash = v.pf.cash;
+  const avg = v.pf.avg[0];
+  let mark = v.mark;
+  if (q === 0) {
+    equity.fill(cash, from, to);
+    cashCol.fill(cash, from, to);
+    for (let i = from; i < to; i++) {
+      const c = close[i];
+      if (c === c) mark = c;
+    }
+    if (from < to) {
+      // the last close, scanned backwards, is all that matters when flat
+      for (let i = to - 1; i >= from; i--) {
+        const c = close[i];
+        if (c === c) {
+          mark = c;
+          break;
+        }
+      }
+    }
+  } else {
+    for (let i = from; i < to; i++) {
+      const c = close[i];
+      if (c === c) mark = c;
+      const val = q * (mark === mark ? mark : avg);
+      equity[i] = cash + val;
+      cashCol[i] = cash;
+      grossCol[i] = val < 0 ? -val : val;
+    }
+  }
+  v.mark = mark;
+}
+
+/** The trading side of the vectorized run: fills through the shared Portfolio with the run's models. */
+class VecTrader {
+  readonly pf: Portfolio;
+  readonly equity: Float64Array;
+  readonly cashCol: Float64Array;
+  readonly grossCol: Float64Array;
+  readonly rejections: BacktestResult['rejections'] = [];
+  mark = NaN;
+  flagged = false;
+  private seq = 0;
+  private readonly slipState: unknown;
+  private readonly integer: boolean;
+
+  constructor(
+    private readonly cfg: BacktestConfig,
+    private readonly S: BarSeries,
+  ) {
+    const n = S.ts.length;
+    this.pf = new Portfolio([S.symbol], cfg.cash);
+    this.pf.recordFills = cfg.recordFills ?? true;
+    cfg.commission.reset?.();
+    this.slipState = cfg.slippage.prepare?.(S);
+    this.integer = cfg.integer ?? true;
+    this.equity = new Float64Array(n);
+    this.cashCol = new Float64Array(n);
+    this.grossCol = new Float64Array(n);
+  }
+
+  /** `goTo` at fill time: leave the current side if it differs, then enter the target side with the sizer */
+  act(target: number, px: number, i: number): void {
+    const pf = this.pf;
+    pf.mark[0] = this.mark;
+    const p = pf.pos[0];
+    const dir = target > 0 ? 1 : target < 0 ? -1 : 0;
+    if (p !== 0 && Math.sign(p) !== dir) this.fillAt(p > 0 ? 'sell' : 'buy', Math.abs(p), px, i, false);
+    if (dir !== 0 && Math.sign(p) !== dir) {
+      const side: Side = dir > 0 ? 'buy' : 'sell';
+      const cfg = this.cfg;
+      const q = cfg.sizer.qty({ side, price: px, cash: pf.cash, equity: pf.equity(), position: pf.pos[0], commission: cfg.commission, ts: this.S.ts[i], integer: this.integer });
+      if (q > 0) this.fillAt(side, q, px, i, true);
+      else this.rejections.push({ ts: this.S.ts[i], orderId: `v${++this.seq}`, symbol: this.S.symbol, reason: 'zero_qty', detail: `sizer ${cfg.sizer.spec} gave 0 at ${px}` });
+    }
+  }
+
+  private fillAt(side: Side, qty: number, px: number, i: number, sized: boolean): boolean {
+    const { cfg, pf, S } = this;
+    const bar = { series: S, i };
+    let q = qty;
+    const t = S.ts[i];
+    let price = cfg.slippage.price(side, q, px, bar, this.slipState);
+    let fee = cfg.commission.fee({ side, qty: q, price, orderFilledBefore: 0, orderFeeBefore: 0, ts: t });
+    const id = `v${++this.seq}`;
+    if (sized && side === 'buy' && q * price + fee > pf.cash) {
+      const q2 = Math.min(q, cfg.sizer.qty({ side, price, cash: pf.cash, equity: pf.equity(), position: pf.pos[0], commission: cfg.commission, ts: t, integer: this.integer }));
+      if (!(q2 > 0)) {
+        this.rejections.push({ ts: t, orderId: id, symbol: S.symbol, reason: 'no_cash', detail: `cannot afford one unit at ${price}` });
+        return false;
+      }
+      q = q2;
+      price = cfg.slippage.price(side, q, px, bar, this.slipState);
+      fee = cfg.commission.fee({ side, qty: q, price, orderFilledBefore: 0, orderFeeBefore: 0, ts: t });
+    }
+    const dq = side === 'buy' ? q : -q;
+    const p0 = pf.pos[0];
+    if (Math.abs(p0 + dq) > Math.abs(p0)) {
+      const m = pf.mark[0];
+      const markNow = m === m ? m : price;
+      const grossAfter = pf.gross() - Math.abs(p0 * markNow) + Math.abs((p0 + dq) * price);
+      const equityAfter = pf.equity() - p0 * markNow + p0 * price - fee;
+      if (grossAfter > cfg.leverage * equityAfter * (1 + 1e-12) + 1e-9) {
+        this.rejections.push({ ts: t, orderId: id, symbol: S.symbol, reason: 'margin', detail: `gross exposure ${grossAfter.toFixed(2)} would exceed ${cfg.leverage} × equity ${equityAfter.toFixed(2)}` });
+        return false;
+      }
+    }
+    pf.fill(0, side, q, price, fee, t, i, id, px);
+    return true;
+  }
+}

@@ -1,0 +1,63 @@
+/**
+ * The Backtest pane: a backtest run from the palette runs in a worker thread, and the pane shows its equity curve,
+ * metrics and trades; `r` reruns it and the previous curve stays on the chart to compare.
+ */
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { buildRegistry } from '../commands/index.ts';
+import { ConsoleSession } from '../commands/session.ts';
+import { ROOT, tmpWorkspace } from './helpers/tmp.ts';
+
+const tick = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const ORCL = path.join(ROOT, 'demo/data/orcl-1995-2014.txt');
+
+describe('Backtest pane', () => {
+  it('shows the run from the palette, moves in the trades, and reruns with r', async () => {
+    const { render } = await import('ink-testing-library');
+    const React = (await import('react')).default;
+    const { App } = await import('../views/App.tsx');
+    const ws = tmpWorkspace();
+    const session = new ConsoleSession(ws, buildRegistry(), { cwd: ROOT });
+    try {
+      const r = render(React.createElement(App, { session, width: 120, height: 40 }));
+      r.stdin.write('2');
+      await tick(30);
+      expect(r.lastFrame()).toMatch(/no backtest yet/);
+      const job = session.run(`backtest --strategy sma_cross --data ${ORCL} --tz America/New_York --param fast=20 --param slow=50 --commission pct:0.001`);
+      expect(job).not.toBeNull();
+      for (let i = 0; i < 200 && session.getState().backtests.length === 0; i++) await tick(50);
+      const st = session.getState();
+      expect(st.jobs[0].status).toBe('done');
+      expect(st.pane).toBe('backtest');
+      const b = st.backtests[0];
+      // the chart's points are the equity at bucket ends: the last one is the final equity
+      expect(b.equity.at(-1)).toBeCloseTo(b.summary.final_equity, 6);
+      expect(b.equity.length).toBeLessThanOrEqual(1000);
+      expect(Math.min(...b.drawdown)).toBeCloseTo(b.summary.metrics.max_drawdown!, 2);
+      await tick(30);
+      const f = r.lastFrame()!;
+      expect(f).toMatch(/sma_cross fast=20 slow=50 short=false · ORCL · event/);
+      expect(f).toMatch(/final equity/);
+      expect(f).toMatch(/commission pct:0\.001/);
+      // the last trade is selected; k moves up
+      const n = b.summary.trades.length;
+      expect(session.getState().tradeCursor).toBe(n - 1);
+      r.stdin.write('k');
+      await tick(20);
+      expect(session.getState().tradeCursor).toBe(n - 2);
+      r.stdin.write('g');
+      await tick(20);
+      expect(session.getState().tradeCursor).toBe(0);
+      // r reruns the same line; both runs are kept and the chart legend shows the previous one
+      r.stdin.write('r');
+      for (let i = 0; i < 200 && session.getState().backtests.length < 2; i++) await tick(50);
+      await tick(30);
+      expect(session.getState().backtests).toHaveLength(2);
+      expect(r.lastFrame()).toMatch(/previous fast=20/);
+      r.unmount();
+    } finally {
+      await session.close();
+      ws.close();
+    }
+  });
+});
