@@ -160,6 +160,20 @@ class Bound implements BoundIndicator {
   }
 }
 
+/**
+ * The result with `trades` (closed, then still open at the end) and `fills` built from the portfolio's columnar
+ * logs on first access: sweeps that read only equity and metrics never allocate them.
+ */
+export function withLazyRecords(pf: Portfolio, lastT: number, barOf: (s: number) => number, base: Omit<BacktestResult, 'trades' | 'fills'>): BacktestResult {
+  let trades: TradeRecord[] | undefined;
+  let fills: FillRecord[] | undefined;
+  const open = pf.openTrades(lastT, barOf);
+  return Object.defineProperties(base as BacktestResult, {
+    trades: { get: () => (trades ??= [...pf.trades, ...open]), enumerable: true, configurable: true },
+    fills: { get: () => (fills ??= pf.fills), enumerable: true, configurable: true },
+  });
+}
+
 /** Run a strategy over bars, event by event. */
 export function runBacktest(cfg: BacktestConfig): BacktestResult {
   return new EventEngine(cfg).run();
@@ -293,13 +307,12 @@ class EventEngine implements StrategyContext {
     cfg.progress?.(nSteps, nSteps);
 
     const lastT = nSteps > 0 ? times[nSteps - 1] : NaN;
-    const trades = [...pf.trades, ...pf.openTrades(lastT, (s) => idx[s])];
     const warnings: string[] = [];
     const wf = (cfg.slippage as { warmupFills?: number }).warmupFills;
     if (wf) warnings.push(`${wf} fill(s) had no slippage estimate yet (warm-up bars) and used none`);
     const open = this.orderLog.filter((o) => isOpen(o.status)).length;
     if (open > 0) warnings.push(`${open} order(s) still open at the end of the data`);
-    return {
+    return withLazyRecords(pf, lastT, (s) => idx[s], {
       mode: 'event',
       strategy: cfg.strategy.name,
       params: cfg.params,
@@ -310,8 +323,6 @@ class EventEngine implements StrategyContext {
       gross: grossCol,
       initialCash: cfg.cash,
       finalEquity: nSteps > 0 ? equity[nSteps - 1] : cfg.cash,
-      trades,
-      fills: pf.fills,
       orders: this.orderLog.map(logEntry),
       rejections: this.rejections,
       commission: pf.commissionPaid,
@@ -327,7 +338,7 @@ class EventEngine implements StrategyContext {
         leverage: cfg.leverage,
         cash: cfg.cash,
       },
-    };
+    });
   }
 
   // ------------------------------------------------------------------ matching
@@ -463,7 +474,7 @@ class EventEngine implements StrategyContext {
         return;
       }
     }
-    pf.fill(s, o.side, q, price, fee, t, i, o.id, px, o.tag);
+    pf.fill(s, o.side, q, price, fee, t, i, o.no, px, o.tag);
     o.avgFillPrice = (o.avgFillPrice * o.filledQty + price * q) / (o.filledQty + q);
     o.filledQty += q;
     o.commission += fee;

@@ -308,13 +308,24 @@ export function affordable(cash: number, s: SizerInput, cap = Infinity): number 
   const r = s.commission.rate(Math.max(1, Math.floor(cash / s.price)), s.price, s.side);
   let q = Math.min(cap, cash / (s.price * (1 + r)));
   if (s.integer) q = Math.floor(q);
-  const cost = (x: number) => x * s.price + s.commission.fee({ side: s.side, qty: x, price: s.price, orderFilledBefore: 0, orderFeeBefore: 0, ts: s.ts });
   // the rate is an estimate (minimums, tiers): step down until the exact fee fits
-  for (let k = 0; k < 64 && q > 0 && cost(q) > cash; k++) {
+  for (let k = 0; k < 64 && q > 0; k++) {
+    const c = costOf(q, s);
+    if (c <= cash) break;
     if (s.integer) q -= 1;
-    else q *= 1 - 1e-9 - (cost(q) - cash) / (cost(q) + 1e-300);
+    else q *= 1 - 1e-9 - (c - cash) / c;
   }
   return q > 0 ? q : 0;
+}
+
+const feeArg: FeeInput = { side: 'buy', qty: 0, price: 0, orderFilledBefore: 0, orderFeeBefore: 0, ts: 0 };
+/** price × q plus the commission of an order of q (one reused argument object: sizers run on every entry) */
+function costOf(q: number, s: SizerInput): number {
+  feeArg.side = s.side;
+  feeArg.qty = q;
+  feeArg.price = s.price;
+  feeArg.ts = s.ts;
+  return q * s.price + s.commission.fee(feeArg);
 }
 
 export function parseSizer(spec: string): Sizer {

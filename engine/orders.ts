@@ -71,6 +71,8 @@ export type EndReason =
  * Quantities are positive; `side` gives the direction.
  */
 export interface SimOrder extends Order {
+  /** the number in the id (`o17` → 17), for columnar fill logs */
+  no: number;
   /** symbol index in the run */
   sym: number;
   /** true: quantity decided at the first fill by the sizer (or `targetWeight`) */
@@ -103,9 +105,8 @@ let seq = 0;
 export function resetOrderIds(): void {
   seq = 0;
 }
-export function nextOrderId(): string {
-  seq++;
-  return `o${seq}`;
+export function nextOrderNo(): number {
+  return ++seq;
 }
 
 export interface NewOrder {
@@ -129,8 +130,10 @@ export interface NewOrder {
 }
 
 export function createOrder(n: NewOrder): SimOrder {
+  const no = nextOrderNo();
   const o: SimOrder = {
-    id: nextOrderId(),
+    id: `o${no}`,
+    no,
     symbol: n.symbol,
     sym: n.sym,
     side: n.side,

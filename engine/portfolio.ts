@@ -51,19 +51,31 @@ export interface FillRecord {
   ts: number;
 }
 
-interface OpenTrade {
-  dir: number;
-  entryTime: number;
-  entryBar: number;
-  qtyIn: number;
-  valueIn: number;
-  qtyOut: number;
-  valueOut: number;
-  maxQty: number;
-  pnl: number;
-  commission: number;
-  tag?: string;
+/**
+ * A growable table of numbers (one Float64Array, `width` columns per row), for fills and closed trades: the run
+ * allocates no object per fill (allocation is the slow part on small VMs); rows become objects only when asked for.
+ */
+class Rows {
+  data: Float64Array;
+  n = 0;
+  constructor(readonly width: number) {
+    this.data = new Float64Array(width * 64);
+  }
+  /** index of a new row's first cell */
+  add(): number {
+    if ((this.n + 1) * this.width > this.data.length) {
+      const d = new Float64Array(this.data.length * 2);
+      d.set(this.data);
+      this.data = d;
+    }
+    return this.n++ * this.width;
+  }
 }
+
+// fill columns
+const F_ORDER = 0, F_SYM = 1, F_SIDE = 2, F_QTY = 3, F_PRICE = 4, F_REF = 5, F_COMM = 6, F_SLIP = 7, F_TS = 8, F_W = 9;
+// trade columns (closed trades)
+const T_SYM = 0, T_DIR = 1, T_QTY = 2, T_ENTRY_T = 3, T_ENTRY_P = 4, T_EXIT_T = 5, T_EXIT_P = 6, T_PNL = 7, T_COMM = 8, T_BARS = 9, T_W = 10;
 
 export class Portfolio {
   cash: number;
@@ -73,26 +85,51 @@ export class Portfolio {
   readonly avg: Float64Array;
   readonly mark: Float64Array;
   readonly realized: Float64Array;
-  readonly trades: TradeRecord[] = [];
-  readonly fills: FillRecord[] = [];
   commissionPaid = 0;
   slippagePaid = 0;
-  private readonly open: (OpenTrade | null)[];
   /** keep every fill (tests, reports); off for sweeps */
   recordFills = true;
+  /** order ids are `${prefix}${number}` */
+  private readonly fillRows = new Rows(F_W);
+  private readonly tradeRows = new Rows(T_W);
+  private readonly tradeTags = new Map<number, string>();
+  // the open trade of each symbol (dir 0 = none)
+  private readonly oDir: Float64Array;
+  private readonly oEntryTime: Float64Array;
+  private readonly oEntryBar: Float64Array;
+  private readonly oQtyIn: Float64Array;
+  private readonly oValueIn: Float64Array;
+  private readonly oQtyOut: Float64Array;
+  private readonly oValueOut: Float64Array;
+  private readonly oMaxQty: Float64Array;
+  private readonly oPnl: Float64Array;
+  private readonly oComm: Float64Array;
+  private readonly oTag: (string | undefined)[];
 
   constructor(
     readonly symbols: readonly string[],
     cash: number,
+    private readonly idPrefix = 'o',
   ) {
     const n = symbols.length;
     this.cash = cash;
     this.initialCash = cash;
-    this.pos = new Float64Array(n);
-    this.avg = new Float64Array(n);
-    this.mark = new Float64Array(n).fill(NaN);
-    this.realized = new Float64Array(n);
-    this.open = new Array<OpenTrade | null>(n).fill(null);
+    const f = () => new Float64Array(n);
+    this.pos = f();
+    this.avg = f();
+    this.mark = f().fill(NaN);
+    this.realized = f();
+    this.oDir = f();
+    this.oEntryTime = f();
+    this.oEntryBar = f();
+    this.oQtyIn = f();
+    this.oValueIn = f();
+    this.oQtyOut = f();
+    this.oValueOut = f();
+    this.oMaxQty = f();
+    this.oPnl = f();
+    this.oComm = f();
+    this.oTag = new Array<string | undefined>(n).fill(undefined);
   }
 
   /** cash plus positions at their marks (a position whose symbol has no mark yet counts at its average price) */
@@ -123,95 +160,161 @@ export class Portfolio {
     return g;
   }
 
+  get fillCount(): number {
+    return this.fillRows.n;
+  }
+  get tradeCount(): number {
+    return this.tradeRows.n;
+  }
+
   /**
-   * Apply one fill. `bar` is the symbol's bar index (for holding time), `ts` the fill bar's time. Returns the
-   * realized P&L of this fill.
+   * Apply one fill. `bar` is the symbol's bar index (for holding time), `ts` the fill bar's time, `orderNo` the
+   * order's number (its id is the prefix and this number). Returns the realized P&L of this fill.
    */
-  fill(sym: number, side: Side, qty: number, price: number, commission: number, ts: number, bar: number, orderId: string, refPrice: number, tag?: string): number {
+  fill(sym: number, side: Side, qty: number, price: number, commission: number, ts: number, bar: number, orderNo: number, refPrice: number, tag?: string): number {
     const dq = side === 'buy' ? qty : -qty;
     this.cash -= dq * price + commission;
     this.commissionPaid += commission;
     const slip = Math.abs(price - refPrice) * qty;
     this.slippagePaid += slip;
     if (this.recordFills) {
-      this.fills.push({ orderId, symbol: this.symbols[sym], side, qty, price, refPrice, commission, slippage: slip, ts });
+      const r = this.fillRows;
+      const k = r.add();
+      const d = r.data;
+      d[k + F_ORDER] = orderNo;
+      d[k + F_SYM] = sym;
+      d[k + F_SIDE] = dq > 0 ? 1 : -1;
+      d[k + F_QTY] = qty;
+      d[k + F_PRICE] = price;
+      d[k + F_REF] = refPrice;
+      d[k + F_COMM] = commission;
+      d[k + F_SLIP] = slip;
+      d[k + F_TS] = ts;
     }
     const q0 = this.pos[sym];
     const q1 = q0 + dq;
-    let realized = 0;
-    if (q0 === 0 || Math.sign(q0) === Math.sign(dq)) {
+    if (q0 === 0 || (q0 > 0) === (dq > 0)) {
       // open or increase
-      const t = this.open[sym] ?? this.startTrade(sym, Math.sign(dq), ts, bar, tag);
+      if (this.oDir[sym] === 0) this.startTrade(sym, dq > 0 ? 1 : -1, ts, bar, tag);
       this.avg[sym] = (this.avg[sym] * Math.abs(q0) + price * qty) / Math.abs(q1);
-      t.qtyIn += qty;
-      t.valueIn += qty * price;
-      t.commission += commission;
-      if (Math.abs(q1) > t.maxQty) t.maxQty = Math.abs(q1);
+      this.oQtyIn[sym] += qty;
+      this.oValueIn[sym] += qty * price;
+      this.oComm[sym] += commission;
+      if (Math.abs(q1) > this.oMaxQty[sym]) this.oMaxQty[sym] = Math.abs(q1);
       this.pos[sym] = q1;
       return 0;
     }
     // reduce, close or reverse
-    const closing = Math.min(qty, Math.abs(q0));
-    const dir = Math.sign(q0);
-    realized = (price - this.avg[sym]) * closing * dir;
+    const a0 = Math.abs(q0);
+    const closing = qty < a0 ? qty : a0;
+    const dir = q0 > 0 ? 1 : -1;
+    const realized = (price - this.avg[sym]) * closing * dir;
     this.realized[sym] += realized;
-    const t = this.open[sym]!;
-    t.qtyOut += closing;
-    t.valueOut += closing * price;
-    t.pnl += realized;
+    this.oQtyOut[sym] += closing;
+    this.oValueOut[sym] += closing * price;
+    this.oPnl[sym] += realized;
     const share = closing / qty;
-    t.commission += commission * share;
+    this.oComm[sym] += commission * share;
     const rest = qty - closing;
-    const tol = 1e-9 * Math.abs(q0);
+    const tol = 1e-9 * a0;
     if (rest > tol) {
       // reversal: close this trade, open the opposite one with the rest at the fill price
-      this.closeTrade(sym, ts, bar, false);
-      const nt = this.startTrade(sym, Math.sign(dq), ts, bar, tag);
-      nt.qtyIn = rest;
-      nt.valueIn = rest * price;
-      nt.maxQty = rest;
-      nt.commission = commission * (1 - share);
+      this.closeTrade(sym, ts, bar);
+      this.startTrade(sym, dq > 0 ? 1 : -1, ts, bar, tag);
+      this.oQtyIn[sym] = rest;
+      this.oValueIn[sym] = rest * price;
+      this.oMaxQty[sym] = rest;
+      this.oComm[sym] = commission * (1 - share);
       this.pos[sym] = q1;
       this.avg[sym] = price;
     } else if (Math.abs(q1) <= tol) {
       this.pos[sym] = 0;
       this.avg[sym] = 0;
-      this.closeTrade(sym, ts, bar, false);
+      this.closeTrade(sym, ts, bar);
     } else {
       this.pos[sym] = q1;
     }
     return realized;
   }
 
-  private startTrade(sym: number, dir: number, ts: number, bar: number, tag?: string): OpenTrade {
-    const t: OpenTrade = { dir, entryTime: ts, entryBar: bar, qtyIn: 0, valueIn: 0, qtyOut: 0, valueOut: 0, maxQty: 0, pnl: 0, commission: 0 };
-    if (tag !== undefined) t.tag = tag;
-    this.open[sym] = t;
-    return t;
+  private startTrade(sym: number, dir: number, ts: number, bar: number, tag?: string): void {
+    this.oDir[sym] = dir;
+    this.oEntryTime[sym] = ts;
+    this.oEntryBar[sym] = bar;
+    this.oQtyIn[sym] = 0;
+    this.oValueIn[sym] = 0;
+    this.oQtyOut[sym] = 0;
+    this.oValueOut[sym] = 0;
+    this.oMaxQty[sym] = 0;
+    this.oPnl[sym] = 0;
+    this.oComm[sym] = 0;
+    this.oTag[sym] = tag;
   }
 
-  private closeTrade(sym: number, ts: number, bar: number, open: boolean): void {
-    const t = this.open[sym]!;
-    this.trades.push(this.record(sym, t, ts, t.qtyOut > 0 ? t.valueOut / t.qtyOut : NaN, t.pnl, bar, open));
-    this.open[sym] = null;
+  private closeTrade(sym: number, ts: number, bar: number): void {
+    const r = this.tradeRows;
+    const k = r.add();
+    const d = r.data;
+    d[k + T_SYM] = sym;
+    d[k + T_DIR] = this.oDir[sym];
+    d[k + T_QTY] = this.oMaxQty[sym];
+    d[k + T_ENTRY_T] = this.oEntryTime[sym];
+    d[k + T_ENTRY_P] = this.oValueIn[sym] / this.oQtyIn[sym];
+    d[k + T_EXIT_T] = ts;
+    d[k + T_EXIT_P] = this.oQtyOut[sym] > 0 ? this.oValueOut[sym] / this.oQtyOut[sym] : NaN;
+    d[k + T_PNL] = this.oPnl[sym];
+    d[k + T_COMM] = this.oComm[sym];
+    d[k + T_BARS] = bar - this.oEntryBar[sym];
+    const tag = this.oTag[sym];
+    if (tag !== undefined) this.tradeTags.set(r.n - 1, tag);
+    this.oDir[sym] = 0;
   }
 
-  private record(sym: number, t: OpenTrade, exitTime: number, exitPrice: number, pnl: number, bar: number, open: boolean): TradeRecord {
-    const rec: TradeRecord = {
-      symbol: this.symbols[sym],
-      side: t.dir > 0 ? 'long' : 'short',
-      qty: t.maxQty,
-      entryTime: t.entryTime,
-      entryPrice: t.valueIn / t.qtyIn,
-      exitTime,
-      exitPrice,
-      pnl,
-      commission: t.commission,
-      bars: bar - t.entryBar,
-      open,
-    };
-    if (t.tag !== undefined) rec.tag = t.tag;
-    return rec;
+  /** closed trades as records (built on each call) */
+  get trades(): TradeRecord[] {
+    const out: TradeRecord[] = [];
+    const d = this.tradeRows.data;
+    for (let j = 0; j < this.tradeRows.n; j++) {
+      const k = j * T_W;
+      const rec: TradeRecord = {
+        symbol: this.symbols[d[k + T_SYM]],
+        side: d[k + T_DIR] > 0 ? 'long' : 'short',
+        qty: d[k + T_QTY],
+        entryTime: d[k + T_ENTRY_T],
+        entryPrice: d[k + T_ENTRY_P],
+        exitTime: d[k + T_EXIT_T],
+        exitPrice: d[k + T_EXIT_P],
+        pnl: d[k + T_PNL],
+        commission: d[k + T_COMM],
+        bars: d[k + T_BARS],
+        open: false,
+      };
+      const tag = this.tradeTags.get(j);
+      if (tag !== undefined) rec.tag = tag;
+      out.push(rec);
+    }
+    return out;
+  }
+
+  /** fills as records (built on each call; empty when recordFills is off) */
+  get fills(): FillRecord[] {
+    const out: FillRecord[] = [];
+    const d = this.fillRows.data;
+    for (let j = 0; j < this.fillRows.n; j++) {
+      const k = j * F_W;
+      out.push({
+        orderId: `${this.idPrefix}${d[k + F_ORDER]}`,
+        symbol: this.symbols[d[k + F_SYM]],
+        side: d[k + F_SIDE] > 0 ? 'buy' : 'sell',
+        qty: d[k + F_QTY],
+        price: d[k + F_PRICE],
+        refPrice: d[k + F_REF],
+        commission: d[k + F_COMM],
+        slippage: d[k + F_SLIP],
+        ts: d[k + F_TS],
+      });
+    }
+    return out;
   }
 
   /**
@@ -221,12 +324,24 @@ export class Portfolio {
   openTrades(ts: number, barOf: (sym: number) => number): TradeRecord[] {
     const out: TradeRecord[] = [];
     for (let s = 0; s < this.pos.length; s++) {
-      const t = this.open[s];
-      if (!t) continue;
-      const q = this.pos[s];
+      if (this.oDir[s] === 0) continue;
       const m = this.mark[s];
-      const unreal = (m - this.avg[s]) * q;
-      out.push(this.record(s, t, ts, m, t.pnl + unreal, barOf(s), true));
+      const rec: TradeRecord = {
+        symbol: this.symbols[s],
+        side: this.oDir[s] > 0 ? 'long' : 'short',
+        qty: this.oMaxQty[s],
+        entryTime: this.oEntryTime[s],
+        entryPrice: this.oValueIn[s] / this.oQtyIn[s],
+        exitTime: ts,
+        exitPrice: m,
+        pnl: this.oPnl[s] + (m - this.avg[s]) * this.pos[s],
+        commission: this.oComm[s],
+        bars: barOf(s) - this.oEntryBar[s],
+        open: true,
+      };
+      const tag = this.oTag[s];
+      if (tag !== undefined) rec.tag = tag;
+      out.push(rec);
     }
     return out;
   }

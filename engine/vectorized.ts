@@ -13,8 +13,9 @@
  */
 import { UsageError } from '../src/errors.ts';
 import type { BarSeries, Side } from '../src/types.ts';
-import type { BacktestConfig, BacktestResult } from './backtest.ts';
+import { withLazyRecords, type BacktestConfig, type BacktestResult } from './backtest.ts';
 import { Portfolio } from './portfolio.ts';
+import type { BarRef, FeeInput, SizerInput } from './types.ts';
 
 export function runVectorized(cfg: BacktestConfig): BacktestResult {
   const strat = cfg.strategy;
@@ -72,11 +73,10 @@ export function simulateTargets(cfg: BacktestConfig, S: BarSeries, targets: Floa
   const pf = v.pf;
   pf.mark[0] = v.mark;
   const lastT = n > 0 ? ts[n - 1] : NaN;
-  const trades = [...pf.trades, ...pf.openTrades(lastT, () => n - 1)];
   const warnings: string[] = [];
   const wf = (cfg.slippage as { warmupFills?: number }).warmupFills;
   if (wf) warnings.push(`${wf} fill(s) had no slippage estimate yet (warm-up bars) and used none`);
-  return {
+  return withLazyRecords(pf, lastT, () => n - 1, {
     mode: 'vectorized',
     strategy: cfg.strategy.name,
     params: cfg.params,
@@ -87,8 +87,6 @@ export function simulateTargets(cfg: BacktestConfig, S: BarSeries, targets: Floa
     gross: v.grossCol,
     initialCash: cfg.cash,
     finalEquity: n > 0 ? v.equity[n - 1] : cfg.cash,
-    trades,
-    fills: pf.fills,
     orders: [],
     rejections: v.rejections,
     commission: pf.commissionPaid,
@@ -97,7 +95,7 @@ export function simulateTargets(cfg: BacktestConfig, S: BarSeries, targets: Floa
     logs: [],
     warnings,
     config: { commission: cfg.commission.spec, slippage: cfg.slippage.spec, fill: cfg.fill.spec, sizer: cfg.sizer.spec, leverage: cfg.leverage, cash: cfg.cash },
-  };
+  });
 }
 
 /** first index in [k, end) whose target is a number, else `end` (the last bar's decision cannot fill: excluded by callers) */
@@ -116,7 +114,7 @@ function nextPriced(open: Float64Array, high: Float64Array, low: Float64Array, c
 }
 
 /** equity, cash and gross for bars [from, to) with the position unchanged; carries the mark (last close) */
-function markRange(v: VecTrader, close: Float64Array, from: number, to: number): void {
+export function markRange(v: VecTrader, close: Float64Array, from: number, to: number): void {
   const { equity, cashCol, grossCol } = v;
   const q = v.pf.pos[0];
   const cash = v.pf.cash;
@@ -164,17 +162,23 @@ class VecTrader {
   private seq = 0;
   private readonly slipState: unknown;
   private readonly integer: boolean;
+  // reused call arguments: the trade path allocates nothing
+  private readonly bar: BarRef;
+  private readonly sizeIn: SizerInput;
+  private readonly feeIn: FeeInput = { side: 'buy', qty: 0, price: 0, orderFilledBefore: 0, orderFeeBefore: 0, ts: 0 };
 
   constructor(
     private readonly cfg: BacktestConfig,
     private readonly S: BarSeries,
   ) {
     const n = S.ts.length;
-    this.pf = new Portfolio([S.symbol], cfg.cash);
+    this.pf = new Portfolio([S.symbol], cfg.cash, 'v');
     this.pf.recordFills = cfg.recordFills ?? true;
     cfg.commission.reset?.();
     this.slipState = cfg.slippage.prepare?.(S);
     this.integer = cfg.integer ?? true;
+    this.bar = { series: S, i: 0 };
+    this.sizeIn = { side: 'buy', price: 0, cash: 0, equity: 0, position: 0, commission: cfg.commission, ts: 0, integer: this.integer };
     this.equity = new Float64Array(n);
     this.cashCol = new Float64Array(n);
     this.grossCol = new Float64Array(n);
@@ -190,7 +194,7 @@ class VecTrader {
     if (dir !== 0 && Math.sign(p) !== dir) {
       const side: Side = dir > 0 ? 'buy' : 'sell';
       const cfg = this.cfg;
-      const q = cfg.sizer.qty({ side, price: px, cash: pf.cash, equity: pf.equity(), position: pf.pos[0], commission: cfg.commission, ts: this.S.ts[i], integer: this.integer });
+      const q = cfg.sizer.qty(this.sizing(side, px, this.S.ts[i]));
       if (q > 0) this.fillAt(side, q, px, i, true);
       else this.rejections.push({ ts: this.S.ts[i], orderId: `v${++this.seq}`, symbol: this.S.symbol, reason: 'zero_qty', detail: `sizer ${cfg.sizer.spec} gave 0 at ${px}` });
     }
@@ -198,21 +202,22 @@ class VecTrader {
 
   private fillAt(side: Side, qty: number, px: number, i: number, sized: boolean): boolean {
     const { cfg, pf, S } = this;
-    const bar = { series: S, i };
+    const bar = this.bar;
+    bar.i = i;
     let q = qty;
     const t = S.ts[i];
     let price = cfg.slippage.price(side, q, px, bar, this.slipState);
-    let fee = cfg.commission.fee({ side, qty: q, price, orderFilledBefore: 0, orderFeeBefore: 0, ts: t });
-    const id = `v${++this.seq}`;
+    let fee = this.fee(side, q, price, t);
+    const no = ++this.seq;
     if (sized && side === 'buy' && q * price + fee > pf.cash) {
-      const q2 = Math.min(q, cfg.sizer.qty({ side, price, cash: pf.cash, equity: pf.equity(), position: pf.pos[0], commission: cfg.commission, ts: t, integer: this.integer }));
+      const q2 = Math.min(q, cfg.sizer.qty(this.sizing(side, price, t)));
       if (!(q2 > 0)) {
-        this.rejections.push({ ts: t, orderId: id, symbol: S.symbol, reason: 'no_cash', detail: `cannot afford one unit at ${price}` });
+        this.rejections.push({ ts: t, orderId: `v${no}`, symbol: S.symbol, reason: 'no_cash', detail: `cannot afford one unit at ${price}` });
         return false;
       }
       q = q2;
       price = cfg.slippage.price(side, q, px, bar, this.slipState);
-      fee = cfg.commission.fee({ side, qty: q, price, orderFilledBefore: 0, orderFeeBefore: 0, ts: t });
+      fee = this.fee(side, q, price, t);
     }
     const dq = side === 'buy' ? q : -q;
     const p0 = pf.pos[0];
@@ -222,11 +227,32 @@ class VecTrader {
       const grossAfter = pf.gross() - Math.abs(p0 * markNow) + Math.abs((p0 + dq) * price);
       const equityAfter = pf.equity() - p0 * markNow + p0 * price - fee;
       if (grossAfter > cfg.leverage * equityAfter * (1 + 1e-12) + 1e-9) {
-        this.rejections.push({ ts: t, orderId: id, symbol: S.symbol, reason: 'margin', detail: `gross exposure ${grossAfter.toFixed(2)} would exceed ${cfg.leverage} × equity ${equityAfter.toFixed(2)}` });
+        this.rejections.push({ ts: t, orderId: `v${no}`, symbol: S.symbol, reason: 'margin', detail: `gross exposure ${grossAfter.toFixed(2)} would exceed ${cfg.leverage} × equity ${equityAfter.toFixed(2)}` });
         return false;
       }
     }
-    pf.fill(0, side, q, price, fee, t, i, id, px);
+    pf.fill(0, side, q, price, fee, t, i, no, px);
     return true;
+  }
+
+  private fee(side: Side, qty: number, price: number, ts: number): number {
+    const f = this.feeIn;
+    f.side = side;
+    f.qty = qty;
+    f.price = price;
+    f.ts = ts;
+    return this.cfg.commission.fee(f);
+  }
+
+  private sizing(side: Side, price: number, ts: number): SizerInput {
+    const x = this.sizeIn;
+    const pf = this.pf;
+    x.side = side;
+    x.price = price;
+    x.cash = pf.cash;
+    x.equity = pf.equity();
+    x.position = pf.pos[0];
+    x.ts = ts;
+    return x;
   }
 }
