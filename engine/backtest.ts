@@ -134,29 +134,37 @@ export function mergeTimes(series: BarSeries[]): Float64Array {
   return out.slice(0, n);
 }
 
+/** Indicator values kept per bound indicator: `value(ago)` reaches back this many bars minus one. */
+export const INDICATOR_HISTORY = 1024;
+
+/**
+ * An indicator stream bound to one symbol, keeping its last INDICATOR_HISTORY outputs in a ring (a whole-series
+ * column per output would cost a large fresh allocation per run for values that are read once).
+ */
 class Bound implements BoundIndicator {
-  readonly out: Float64Array[];
+  private readonly ring: Float64Array;
+  private readonly k: number;
   n = 0;
   constructor(
     readonly stream: IndicatorStream,
     outputs: number,
-    len: number,
   ) {
-    this.out = [];
-    for (let k = 0; k < outputs; k++) this.out.push(new Float64Array(len).fill(NaN));
+    this.k = outputs;
+    this.ring = new Float64Array(INDICATOR_HISTORY * outputs).fill(NaN);
   }
   push(o: number, h: number, l: number, c: number, v: number, ts: number): void {
     const r = this.stream.update(o, h, l, c, v, ts);
-    const i = this.n++;
-    const out = this.out;
-    for (let k = 0; k < out.length; k++) out[k][i] = r[k];
+    const base = (this.n++ & (INDICATOR_HISTORY - 1)) * this.k;
+    const ring = this.ring;
+    for (let j = 0; j < this.k; j++) ring[base + j] = r[j];
   }
   value(ago = 0, k = 0): number {
-    if (ago < 0) throw new RangeError(`an indicator cannot be read ${-ago} bar(s) ahead`);
+    if (!(ago >= 0 && ago < INDICATOR_HISTORY) || ago !== (ago | 0)) {
+      throw new RangeError(ago < 0 ? `an indicator cannot be read ${-ago} bar(s) ahead` : `indicator history reaches ${INDICATOR_HISTORY - 1} bars back; asked for ${ago}`);
+    }
+    if (!(k >= 0 && k < this.k)) throw new RangeError(`indicator has ${this.k} output(s); asked for output ${k}`);
     const j = this.n - 1 - ago;
-    const col = this.out[k];
-    if (col === undefined) throw new RangeError(`indicator has ${this.out.length} output(s); asked for output ${k}`);
-    return j >= 0 ? col[j] : NaN;
+    return j >= 0 ? this.ring[(j & (INDICATOR_HISTORY - 1)) * this.k + k] : NaN;
   }
 }
 
@@ -164,13 +172,15 @@ class Bound implements BoundIndicator {
  * The result with `trades` (closed, then still open at the end) and `fills` built from the portfolio's columnar
  * logs on first access: sweeps that read only equity and metrics never allocate them.
  */
-export function withLazyRecords(pf: Portfolio, lastT: number, barOf: (s: number) => number, base: Omit<BacktestResult, 'trades' | 'fills'>): BacktestResult {
+export function withLazyRecords(pf: Portfolio, lastT: number, barOf: (s: number) => number, base: Omit<BacktestResult, 'trades' | 'fills' | 'orders'>, orderLog: readonly SimOrder[] = []): BacktestResult {
   let trades: TradeRecord[] | undefined;
   let fills: FillRecord[] | undefined;
+  let orders: OrderLogEntry[] | undefined;
   const open = pf.openTrades(lastT, barOf);
   return Object.defineProperties(base as BacktestResult, {
     trades: { get: () => (trades ??= [...pf.trades, ...open]), enumerable: true, configurable: true },
     fills: { get: () => (fills ??= pf.fills), enumerable: true, configurable: true },
+    orders: { get: () => (orders ??= orderLog.map(logEntry)), enumerable: true, configurable: true },
   });
 }
 
@@ -290,10 +300,9 @@ class EventEngine implements StrategyContext {
       inst.onBar(this);
       this.inBar = false;
       if (this.closeQueue.length > 0) this.fillOnClose(t);
-      const e = pf.equity();
-      equity[step] = e;
+      equity[step] = pf.equity();
       cashCol[step] = pf.cash;
-      grossCol[step] = pf.gross();
+      grossCol[step] = pf.lastGross;
       if ((step & (PROGRESS_EVERY - 1)) === PROGRESS_EVERY - 1) {
         cfg.progress?.(step + 1, nSteps);
         if (cfg.signal?.aborted) throw new Error('backtest canceled');
@@ -323,7 +332,6 @@ class EventEngine implements StrategyContext {
       gross: grossCol,
       initialCash: cfg.cash,
       finalEquity: nSteps > 0 ? equity[nSteps - 1] : cfg.cash,
-      orders: this.orderLog.map(logEntry),
       rejections: this.rejections,
       commission: pf.commissionPaid,
       slippage: pf.slippagePaid,
@@ -338,7 +346,7 @@ class EventEngine implements StrategyContext {
         leverage: cfg.leverage,
         cash: cfg.cash,
       },
-    });
+    }, this.orderLog);
   }
 
   // ------------------------------------------------------------------ matching
@@ -584,14 +592,14 @@ class EventEngine implements StrategyContext {
     const p = params ?? spec.params.map((x) => x.default);
     if (p.length !== spec.params.length) throw new UsageError(`indicator ${name} takes ${spec.params.length} parameter(s) (${spec.params.map((x) => x.name).join(', ')}); got ${p.length}`);
     if (spec.needs?.includes('benchmark')) throw new UsageError(`indicator ${name} needs a benchmark series; strategies cannot use it yet`);
-    const b = new Bound(spec.stream(p, this.series[s].tz), spec.outputs.length, this.series[s].ts.length);
+    const b = new Bound(spec.stream(p, this.series[s].tz), spec.outputs.length);
     this.bound[s].push(b);
     return b;
   }
 
   stream(s: number, stream: CustomStream, outputs = 1): BoundIndicator {
     if (!this.inInit) throw new Error('create streams in init(), not in onBar()');
-    const b = new Bound(stream, outputs, this.series[s].ts.length);
+    const b = new Bound(stream, outputs);
     this.bound[s].push(b);
     return b;
   }

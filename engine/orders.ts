@@ -164,8 +164,9 @@ export function createOrder(n: NewOrder): SimOrder {
 }
 
 /** Check an order's prices against its type; returns an error text or null. */
+const pos = (x: number | undefined): boolean => x !== undefined && Number.isFinite(x) && x > 0;
+
 export function validateOrder(o: SimOrder): string | null {
-  const pos = (x: number | undefined) => x !== undefined && Number.isFinite(x) && x > 0;
   if (!o.sized && !(o.qty > 0 && Number.isFinite(o.qty))) return `quantity must be > 0 (got ${o.qty})`;
   switch (o.type) {
     case 'market':

@@ -132,18 +132,28 @@ export class Portfolio {
     this.oTag = new Array<string | undefined>(n).fill(undefined);
   }
 
-  /** cash plus positions at their marks (a position whose symbol has no mark yet counts at its average price) */
+  /** Σ |position × mark| as of the last `equity()` call */
+  lastGross = 0;
+
+  /**
+   * Cash plus positions at their marks (a position whose symbol has no mark yet counts at its average price); also
+   * sets `lastGross` in the same pass.
+   */
   equity(): number {
     let e = this.cash;
+    let g = 0;
     const pos = this.pos;
     const mark = this.mark;
     for (let s = 0; s < pos.length; s++) {
       const q = pos[s];
       if (q !== 0) {
         const m = mark[s];
-        e += q * (m === m ? m : this.avg[s]);
+        const v = q * (m === m ? m : this.avg[s]);
+        e += v;
+        g += v < 0 ? -v : v;
       }
     }
+    this.lastGross = g;
     return e;
   }
 

@@ -87,7 +87,6 @@ export function simulateTargets(cfg: BacktestConfig, S: BarSeries, targets: Floa
     gross: v.grossCol,
     initialCash: cfg.cash,
     finalEquity: n > 0 ? v.equity[n - 1] : cfg.cash,
-    orders: [],
     rejections: v.rejections,
     commission: pf.commissionPaid,
     slippage: pf.slippagePaid,
