@@ -177,6 +177,13 @@ export function withLazyRecords(pf: Portfolio, lastT: number, barOf: (s: number)
   let fills: FillRecord[] | undefined;
   let orders: OrderLogEntry[] | undefined;
   const open = pf.openTrades(lastT, barOf);
+  const eq = base.equity;
+  for (let i = 0; i < eq.length; i++) {
+    if (eq[i] <= 0) {
+      base.warnings.push(`equity fell to ${eq[i].toFixed(2)} at ${new Date(base.ts[i]).toISOString()}: no margin call or liquidation is modelled (size shorts with percent:P or leverage)`);
+      break;
+    }
+  }
   return Object.defineProperties(base as BacktestResult, {
     trades: { get: () => (trades ??= [...pf.trades, ...open]), enumerable: true, configurable: true },
     fills: { get: () => (fills ??= pf.fills), enumerable: true, configurable: true },
@@ -204,7 +211,6 @@ class EventEngine implements StrategyContext {
   /** current bar index per symbol (−1 before its first bar) */
   private readonly idx: Int32Array;
   private readonly pending: SimOrder[][];
-  private readonly byId = new Map<string, SimOrder>();
   private readonly orderLog: SimOrder[] = [];
   private readonly bound: Bound[][];
   private readonly slipState: unknown[];
@@ -286,11 +292,14 @@ class EventEngine implements StrategyContext {
         }
       }
       this.nUpdated = nu;
+      // Orders that reduce a position are matched first across all symbols, so a rotation's sales pay for its
+      // purchases at the same open; then every other order, each symbol's in the order they were placed.
+      if (nSym > 1) for (let u = 0; u < nu; u++) if (pending[updated[u]].length > 0) this.matchBar(updated[u], idx[updated[u]], t, 0, step);
       for (let u = 0; u < nu; u++) {
         const s = updated[u];
         const i = idx[s];
         const S = series[s];
-        if (pending[s].length > 0) this.matchBar(s, i, t);
+        if (pending[s].length > 0) this.matchBar(s, i, t, nSym > 1 ? 1 : 2, step);
         const c = S.close[i];
         if (c === c) pf.mark[s] = c;
         const bs = bound[s];
@@ -352,7 +361,11 @@ class EventEngine implements StrategyContext {
   // ------------------------------------------------------------------ matching
 
   /** Match symbol s's pending orders against its bar i (the open phase of the bar). */
-  private matchBar(s: number, i: number, t: number): void {
+  /**
+   * Match symbol s's pending orders against its bar i. `pass` 0: only orders that reduce the position; 1: the
+   * others (orders seen in pass 0 of this step are skipped); 2: all (one symbol).
+   */
+  private matchBar(s: number, i: number, t: number, pass: 0 | 1 | 2, step: number): void {
     const S = this.series[s];
     const open = S.open[i];
     const high = S.high[i];
@@ -360,12 +373,19 @@ class EventEngine implements StrategyContext {
     const close = S.close[i];
     if (!(open === open && high === high && low === low && close === close)) return; // a bar without prices cannot trade
     const ref = this.marketRef === 0 ? open : (high + low + close) / 3;
-    this.usedVolume[s] = 0;
+    if (pass !== 1) this.usedVolume[s] = 0;
     const list = this.pending[s];
     let dayKey = NaN;
+    const p = this.pf.pos[s];
     for (let k = 0; k < list.length; k++) {
       const o = list[k];
       if (!isOpen(o.status) || o.waiting || o.onClose || o.eligibleFrom > i) continue;
+      if (pass === 0) {
+        const reducing = o.targetWeight !== o.targetWeight && ((o.side === 'sell' && p > 0) || (o.side === 'buy' && p < 0));
+        const reducingTarget = o.targetWeight === o.targetWeight && Math.abs(o.targetWeight * this.pf.equity()) < Math.abs(p * (this.pf.mark[s] || 0));
+        if (!reducing && !reducingTarget) continue;
+        o.seenStep = step;
+      } else if (pass === 1 && o.seenStep === step) continue;
       if (o.tif === 'day') {
         if (dayKey !== dayKey) dayKey = this.intraday[s] ? startOfLocalDay(t, S.tz) : t;
         if (o.dayKey !== o.dayKey) o.dayKey = dayKey;
@@ -526,7 +546,7 @@ class EventEngine implements StrategyContext {
     if (o.status === 'new' && status !== 'rejected' && status !== 'canceled') transition(o, 'accepted');
     transition(o, status);
     o.endReason = reason;
-    if (status === 'rejected' || reason === 'no_cash') {
+    if (status === 'rejected' || reason === 'no_cash' || reason === 'zero_qty') {
       this.rejections.push({ ts: t, orderId: o.id, symbol: o.symbol, reason, detail: detail ?? reason });
     }
     if (!o.children) return;
@@ -653,7 +673,6 @@ class EventEngine implements StrategyContext {
 
   private submit(o: SimOrder, req?: Partial<OrderRequest>): string {
     this.orderLog.push(o);
-    this.byId.set(o.id, o);
     const err = validateOrder(o);
     if (err) {
       this.end(o, 'rejected', 'risk', this.t, err);
@@ -685,7 +704,6 @@ class EventEngine implements StrategyContext {
         c.waiting = true;
         transition(c, 'accepted');
         this.orderLog.push(c);
-        this.byId.set(c.id, c);
         this.pending[o.sym].push(c);
         o.children!.push(c);
       };
@@ -724,12 +742,19 @@ class EventEngine implements StrategyContext {
     });
     return this.submit(o);
   }
+  /** ids are `o<number>` in placement order: the order log is the index */
+  private orderById(id: string): SimOrder | undefined {
+    const no = Number(id.slice(1));
+    const o = id.charCodeAt(0) === 111 /* o */ && no >= 1 ? this.orderLog[no - 1] : undefined;
+    return o && o.id === id ? o : this.orderLog.find((x) => x.id === id);
+  }
+
   cancel(id: string): void {
-    const o = this.byId.get(id);
+    const o = this.orderById(id);
     if (o && isOpen(o.status)) this.end(o, 'canceled', 'canceled', this.t);
   }
   replace(id: string, changes: { qty?: number; limitPrice?: number; stopPrice?: number }): string {
-    const o = this.byId.get(id);
+    const o = this.orderById(id);
     if (!o) throw new RangeError(`no order ${id}`);
     if (!isOpen(o.status)) return '';
     const req: OrderRequest = {
@@ -767,9 +792,9 @@ function logEntry(o: SimOrder): OrderLogEntry {
     id: o.id,
     placedAt: o.createdAt,
     symbol: o.symbol,
-    side: o.side,
+    side: o.placedSide,
     type: o.type,
-    qty: o.sized ? null : o.qty,
+    qty: o.placedQty === o.placedQty ? o.placedQty : null,
     status: o.status,
     filledQty: o.filledQty,
     avgFillPrice: o.avgFillPrice,

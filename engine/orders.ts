@@ -98,6 +98,12 @@ export interface SimOrder extends Order {
   replacedBy?: string;
   /** market order to be filled at the close of the bar it was placed on (cheat-on-close) */
   onClose: boolean;
+  /** as placed by the strategy (a sized order's side and quantity are settled at its first fill) */
+  placedSide: Side;
+  /** NaN for a sized order */
+  placedQty: number;
+  /** the step at which the engine's reducing-orders pass matched it (engine bookkeeping) */
+  seenStep: number;
 }
 
 let seq = 0;
@@ -152,14 +158,22 @@ export function createOrder(n: NewOrder): SimOrder {
     waiting: false,
     commission: 0,
     onClose: n.onClose ?? false,
+    placedSide: n.side,
+    placedQty: n.qty ?? NaN,
+    seenStep: -1,
+    // every field present from the start: one object shape for all orders keeps the matching loop monomorphic
+    limitPrice: n.limitPrice,
+    stopPrice: n.stopPrice,
+    trailPercent: n.trailPercent,
+    trailAmount: n.trailAmount,
+    ocoGroup: n.ocoGroup,
+    parentId: n.parentId,
+    tag: n.tag,
+    children: undefined,
+    endReason: undefined,
+    replacedBy: undefined,
+    clientId: undefined,
   };
-  if (n.limitPrice !== undefined) o.limitPrice = n.limitPrice;
-  if (n.stopPrice !== undefined) o.stopPrice = n.stopPrice;
-  if (n.trailPercent !== undefined) o.trailPercent = n.trailPercent;
-  if (n.trailAmount !== undefined) o.trailAmount = n.trailAmount;
-  if (n.ocoGroup !== undefined) o.ocoGroup = n.ocoGroup;
-  if (n.parentId !== undefined) o.parentId = n.parentId;
-  if (n.tag !== undefined) o.tag = n.tag;
   return o;
 }
 

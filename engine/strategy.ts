@@ -117,8 +117,8 @@ export interface StrategyContext {
 
   /** an incremental indicator by name and parameters, e.g. indicator(0, 'sma', [20]); call in init only */
   indicator(s: number, name: string, params?: number[]): BoundIndicator;
-  /** a custom stream fed with each bar of `s` (outputs like an indicator's) */
-  stream(s: number, stream: CustomStream): BoundIndicator;
+  /** a custom stream fed with each bar of `s`, with `outputs` outputs (default 1), read like an indicator */
+  stream(s: number, stream: CustomStream, outputs?: number): BoundIndicator;
 
   /** signed position (negative = short), its average entry price, cash and marked equity */
   position(s: number): number;

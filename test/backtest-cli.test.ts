@@ -107,7 +107,7 @@ describe('backtest command', () => {
     expect(p.stderr).toMatch(/no parameter 'fats' \(did you mean fast\?\)/);
     const r = await cli(['--workspace', ws, 'backtest', '--strategy', 'sma_cross', '--data', ORCL, '--param', 'fast=0']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/fast must be ≥ 1/);
+    expect(r.stderr).toMatch(/fast must be ≥ 2/);
     const f = await cli(['--workspace', ws, 'backtest', '--strategy', 'sma_cross', '--data', ORCL, '--fill', 'tomorrow']);
     expect(f.code).toBe(2);
     expect(f.stderr).toMatch(/unknown fill model/);

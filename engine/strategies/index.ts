@@ -3,9 +3,31 @@
  */
 import { nearest, UsageError } from '../../src/errors.ts';
 import type { Strategy } from '../strategy.ts';
+import { breakout } from './breakout.ts';
+import { emaCross } from './ema_cross.ts';
+import { macd } from './macd.ts';
+import { meanReversion } from './mean_reversion.ts';
+import { pairs } from './pairs.ts';
+import { rsiReversion } from './rsi_reversion.ts';
 import { smaCross } from './sma_cross.ts';
+import { trendFollowing } from './trend_following.ts';
+import { tsMomentum } from './ts_momentum.ts';
+import { xsReversal } from './xs_reversal.ts';
 
-export const BUILTIN_STRATEGIES: readonly Strategy[] = [smaCross];
+export const BUILTIN_STRATEGIES: readonly Strategy[] = [
+  // momentum
+  smaCross,
+  emaCross,
+  macd,
+  breakout,
+  trendFollowing,
+  tsMomentum,
+  // statistical
+  meanReversion,
+  rsiReversion,
+  pairs,
+  xsReversal,
+];
 
 export function builtinStrategy(name: string): Strategy | undefined {
   return BUILTIN_STRATEGIES.find((s) => s.name === name);

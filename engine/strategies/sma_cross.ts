@@ -15,7 +15,7 @@ export const smaCross = defineStrategy({
     'Buy when the fast SMA of the close crosses above the slow SMA; close when it crosses below. Long-only unless short=true, which also sells short on a cross below.',
   universe: 'single',
   params: {
-    fast: { type: 'int', default: 10, min: 1, max: 500, step: 1, description: 'fast SMA period (bars)' },
+    fast: { type: 'int', default: 10, min: 2, max: 500, step: 1, description: 'fast SMA period (bars)' },
     slow: { type: 'int', default: 30, min: 2, max: 2000, step: 5, description: 'slow SMA period (bars)' },
     short: { type: 'bool', default: false, description: 'also sell short on a cross below' },
   },
