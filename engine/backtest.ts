@@ -503,6 +503,7 @@ class EventEngine implements StrategyContext {
       }
     }
     pf.fill(s, o.side, q, price, fee, t, i, o.no, px, o.tag);
+    cfg.commission.charged?.({ side: o.side, qty: q, price, orderFilledBefore: o.filledQty, orderFeeBefore: o.commission, ts: t });
     o.avgFillPrice = (o.avgFillPrice * o.filledQty + price * q) / (o.filledQty + q);
     o.filledQty += q;
     o.commission += fee;

@@ -230,7 +230,7 @@ export function parseCommission(spec: string): CommissionModel {
     }
     case 'ibkr_fixed': {
       const c = IBKR.fixed;
-      return cumulative('ibkr_fixed', (q, v) => Math.min(Math.max(c.min, c.perShare * q), c.maxPct * v), (q, p) => (Math.min(Math.max(c.min, c.perShare * q), c.maxPct * q * p) + regulatoryFees('sell', q, p)) / (q * p), true);
+      return cumulative('ibkr_fixed', (q, v) => Math.min(Math.max(c.min, c.perShare * q), c.maxPct * v), (q, p, side) => (Math.min(Math.max(c.min, c.perShare * q), c.maxPct * q * p) + regulatoryFees(side, q, p)) / (q * p), true);
     }
     case 'ibkr_tiered':
       return ibkrTiered();
@@ -243,7 +243,7 @@ export function parseCommission(spec: string): CommissionModel {
  * total(after) − total(before), so minimums and caps apply once per order. The order's value before this fill is
  * `orderValueBefore` (its average price × quantity filled so far).
  */
-function cumulative(spec: string, total: (qty: number, value: number) => number, rate: (qty: number, price: number) => number, regulatory = false): CommissionModel {
+function cumulative(spec: string, total: (qty: number, value: number) => number, rate: (qty: number, price: number, side: Side) => number, regulatory = false): CommissionModel {
   const T = (q: number, v: number) => (q > 0 ? total(q, v) : 0);
   return {
     spec,
@@ -253,7 +253,7 @@ function cumulative(spec: string, total: (qty: number, value: number) => number,
       const c = Math.max(0, T(q0 + f.qty, v0 + f.qty * f.price) - T(q0, v0));
       return regulatory ? c + regulatoryFees(f.side, f.qty, f.price) : c;
     },
-    rate: (q, p, _side) => (q > 0 && p > 0 ? rate(q, p) : 0),
+    rate: (q, p, side) => (q > 0 && p > 0 ? rate(q, p, side) : 0),
   };
 }
 
@@ -278,20 +278,25 @@ function ibkrTiered(): CommissionModel {
     fee(f) {
       const d = new Date(f.ts);
       const m = d.getUTCFullYear() * 12 + d.getUTCMonth();
+      const before = m === month ? volume : 0;
+      const q0 = f.orderFilledBefore;
+      const v0 = f.orderValueBefore ?? q0 * f.price;
+      const rs = perShareAt(Math.max(0, before - q0));
+      const fee = Math.max(0, total(q0 + f.qty, v0 + f.qty * f.price, rs) - total(q0, v0, rs));
+      return fee + regulatoryFees(f.side, f.qty, f.price);
+    },
+    charged(f) {
+      const d = new Date(f.ts);
+      const m = d.getUTCFullYear() * 12 + d.getUTCMonth();
       if (m !== month) {
         month = m;
         volume = 0;
       }
-      const q0 = f.orderFilledBefore;
-      const v0 = f.orderValueBefore ?? q0 * f.price;
-      const rs = perShareAt(Math.max(0, volume - q0));
-      const fee = Math.max(0, total(q0 + f.qty, v0 + f.qty * f.price, rs) - total(q0, v0, rs));
       volume += f.qty;
-      return fee + regulatoryFees(f.side, f.qty, f.price);
     },
-    rate(q, p) {
+    rate(q, p, side) {
       if (!(q > 0 && p > 0)) return 0;
-      return (total(q, q * p, c.tiers[0].perShare) + regulatoryFees('sell', q, p)) / (q * p);
+      return (total(q, q * p, c.tiers[0].perShare) + regulatoryFees(side, q, p)) / (q * p);
     },
     reset() {
       month = -1;
@@ -302,20 +307,35 @@ function ibkrTiered(): CommissionModel {
 
 // ------------------------------------------------------------------ sizers
 
-/** Largest quantity whose cost plus commission fits in `cash` (never overdraws; whole units unless `integer` is off). */
+/**
+ * Largest quantity whose cost plus commission fits in `cash` (never overdraws; whole units unless `integer` is off).
+ * The commission rate gives an estimate that is usually exact (two fee quotes); minimums, caps and tiers can make
+ * it off, and then a binary search settles it (costs are non-decreasing in quantity for every model).
+ */
 export function affordable(cash: number, s: SizerInput, cap = Infinity): number {
   if (!(cash > 0) || !(s.price > 0)) return 0;
-  const r = s.commission.rate(Math.max(1, Math.floor(cash / s.price)), s.price, s.side);
-  let q = Math.min(cap, cash / (s.price * (1 + r)));
-  if (s.integer) q = Math.floor(q);
-  // the rate is an estimate (minimums, tiers): step down until the exact fee fits
-  for (let k = 0; k < 64 && q > 0; k++) {
-    const c = costOf(q, s);
-    if (c <= cash) break;
-    if (s.integer) q -= 1;
-    else q *= 1 - 1e-9 - (c - cash) / c;
+  const hiReal = Math.min(cap, cash / s.price);
+  const r = s.commission.rate(Math.max(1, Math.floor(hiReal)), s.price, s.side);
+  if (!s.integer) {
+    let q = Math.min(cap, cash / (s.price * (1 + r)));
+    for (let k = 0; k < 64 && q > 0; k++) {
+      const c = costOf(q, s);
+      if (c <= cash) break;
+      q *= 1 - 1e-9 - (c - cash) / c;
+    }
+    return q > 0 ? q : 0;
   }
-  return q > 0 ? q : 0;
+  const hi = Math.floor(Math.min(hiReal, 2 ** 52));
+  const guess = Math.min(hi, Math.floor(cash / (s.price * (1 + r))));
+  if (guess >= 0 && (guess === 0 || costOf(guess, s) <= cash) && (guess === hi || costOf(guess + 1, s) > cash)) return guess;
+  let lo = 0; // cost(lo) ≤ cash (cost(0) = 0)
+  let up = hi + 1; // treated as unaffordable
+  for (let k = 0; k < 80 && up - lo > 1; k++) {
+    const mid = Math.floor((lo + up) / 2);
+    if (costOf(mid, s) <= cash) lo = mid;
+    else up = mid;
+  }
+  return lo;
 }
 
 const feeArg: FeeInput = { side: 'buy', qty: 0, price: 0, orderFilledBefore: 0, orderFeeBefore: 0, ts: 0 };

@@ -62,6 +62,8 @@ export interface CommissionModel {
    * all-in order never overdraws cash: they check the exact fee afterwards).
    */
   rate(qty: number, price: number, side: Side): number;
+  /** Called once for each fill actually charged (fee() itself is a pure quote): monthly tier volume. */
+  charged?(f: FeeInput): void;
   /** Forget per-run state (monthly tier volume). */
   reset?(): void;
 }

@@ -231,9 +231,11 @@ class VecTrader {
       }
     }
     pf.fill(0, side, q, price, fee, t, i, no, px);
+    if (cfg.commission.charged) cfg.commission.charged(this.feeIn);
     return true;
   }
 
+  /** the commission quote for a fill; `feeIn` keeps its arguments for `charged` */
   private fee(side: Side, qty: number, price: number, ts: number): number {
     const f = this.feeIn;
     f.side = side;
