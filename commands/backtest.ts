@@ -107,7 +107,7 @@ const backtestArgs = z.object({
 export function strategyArgs(a: { strategy?: string; strategyFile?: string }, ctx: CommandContext) {
   if (!a.strategy && !a.strategyFile) throw new UsageError('give --strategy NAME (alphatrade strategies list) or --strategy-file PATH');
   const strategiesDir = ctx.workspaceDir ? ctx.workspace().path('strategies') : undefined;
-  return resolveStrategy(a.strategyFile ? path.resolve(ctx.cwd, a.strategyFile) : a.strategy!, { strategiesDir });
+  return resolveStrategy(a.strategyFile ? path.resolve(ctx.cwd, a.strategyFile) : a.strategy!, { strategiesDir, tmpDir: ctx.workspaceDir ? ctx.workspace().path('tmp') : undefined });
 }
 
 export const backtest = defineCommand({
@@ -178,7 +178,7 @@ export function renderRun(r: BacktestOutput | RunSummary, nTrades = 10): string 
         ['Sortino', f('sortino', 'num')],
         ['Max drawdown', f('max_drawdown')],
         ['Trades', `${int(r.trades.length)}${r.open_trades ? ` (${r.open_trades} open)` : ''}`],
-        ['Win rate', f('win_rate')],
+        ['Win rate', m.win_rate === null || m.win_rate === undefined ? '–' : `${(m.win_rate * 100).toFixed(1)}%`],
         ['Profit factor', f('profit_factor', 'num')],
         ['Commission', price(r.costs.commission)],
         ['Slippage', price(r.costs.slippage)],
@@ -188,11 +188,14 @@ export function renderRun(r: BacktestOutput | RunSummary, nTrades = 10): string 
   if (nTrades > 0 && r.trades.length > 0) {
     out.push('');
     const shown = r.trades.slice(-nTrades);
+    // daily bars: dates only (all entries at the same time of day)
+    const daily = new Set(r.trades.map((t) => t.entry_time.slice(11))).size === 1;
+    const when = (x: string) => (daily ? x.slice(0, 10) : x.slice(0, 16).replace('T', ' '));
     out.push(`Last ${shown.length} of ${r.trades.length} trades:`);
     out.push(
       table(
         ['symbol', 'side', 'qty', 'entry', 'price', 'exit', 'price', 'pnl', 'comm'],
-        shown.map((t) => [t.symbol, t.side, int(t.qty), t.entry_time.slice(0, 16).replace('T', ' '), price(t.entry_price), t.exit_time ? t.exit_time.slice(0, 16).replace('T', ' ') : 'open', t.exit_price === null ? '' : price(t.exit_price), price(t.pnl), price(t.commission)]),
+        shown.map((t) => [t.symbol, t.side, int(t.qty), when(t.entry_time), price(t.entry_price), t.exit_time ? when(t.exit_time) : 'open', t.exit_price === null ? '' : price(t.exit_price), price(t.pnl), price(t.commission)]),
       ),
     );
   }

@@ -18,6 +18,9 @@ import { parseArgs, validateArgs } from './cli.ts';
 import { JobRunner, type JobState } from './jobs.ts';
 import { argInfos, type Registry } from './registry.ts';
 import type { RunSummary } from '../engine/report.ts';
+import { watchStrategies } from '../engine/strategy-loader.ts';
+import type { Strategy } from '../engine/strategy.ts';
+import path from 'node:path';
 
 export const PANES = [
   { id: 'data', key: '1', title: 'Data' },
@@ -136,13 +139,14 @@ const RESAMPLE_TARGETS = ['5m', '15m', '1h', '1d', '1w', '1mo'];
 
 export class ConsoleSession extends EventBus<{ change: ConsoleState }> {
   private state: ConsoleState;
+  private stopWatching: (() => void) | null = null;
   readonly store: BarStore;
   readonly jobs: JobRunner;
 
   constructor(
     readonly ws: Workspace,
     readonly registry: Registry,
-    private opts: { cwd?: string; env?: NodeJS.ProcessEnv; jobs?: JobRunner } = {},
+    private opts: { cwd?: string; env?: NodeJS.ProcessEnv; jobs?: JobRunner; watchStrategies?: boolean } = {},
   ) {
     super();
     this.store = new BarStore(ws);
@@ -156,6 +160,7 @@ export class ConsoleSession extends EventBus<{ change: ConsoleState }> {
     this.jobs.on('update', () => this.set({ jobs: this.jobs.list() }));
     this.jobs.on('finished', (j) => this.onJobFinished(j));
     this.refresh();
+    if (opts.watchStrategies !== false) this.stopWatching = watchStrategies(ws.path('strategies'), (file, r) => this.onStrategySaved(file, r), { tmpDir: ws.path('tmp') });
   }
 
   getState = (): ConsoleState => this.state;
@@ -547,7 +552,25 @@ export class ConsoleSession extends EventBus<{ change: ConsoleState }> {
     }
   }
 
+  /**
+   * A strategy file in the workspace was saved: say whether it compiles (errors as file:line:column), and rerun the
+   * Backtest pane's run when it used that strategy.
+   */
+  private onStrategySaved(file: string, r: Strategy | Error): void {
+    const rel = path.relative(this.ws.dir, file);
+    if (r instanceof Error) {
+      this.say(`${r.message.startsWith(file) ? rel + r.message.slice(file.length) : r.message}`, 'error');
+      return;
+    }
+    const shown = this.state.backtests[0];
+    if (shown && (shown.summary.strategy === r.name || shown.line.includes(path.basename(file)))) {
+      this.say(`${rel}: reloaded ${r.name}, rerunning the backtest`, 'ok');
+      this.run(shown.line);
+    } else this.say(`${rel}: reloaded ${r.name}`, 'ok');
+  }
+
   async close(): Promise<void> {
+    this.stopWatching?.();
     await this.jobs.shutdown();
   }
 }
