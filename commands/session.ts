@@ -18,7 +18,8 @@ import { parseArgs, validateArgs } from './cli.ts';
 import { JobRunner, type JobState } from './jobs.ts';
 import { argInfos, type Registry } from './registry.ts';
 import type { RunSummary } from '../engine/report.ts';
-import { watchStrategies } from '../engine/strategy-loader.ts';
+import { BUILTIN_STRATEGIES } from '../engine/strategies/index.ts';
+import { userStrategyFiles, watchStrategies } from '../engine/strategy-loader.ts';
 import type { Strategy } from '../engine/strategy.ts';
 import path from 'node:path';
 
@@ -438,6 +439,11 @@ export class ConsoleSession extends EventBus<{ change: ConsoleState }> {
     const prevInfo = infos.find((a) => a.flag === prev);
     if (prevInfo && prevInfo.kind === 'enum') return prevInfo.choices!.filter((c) => c.startsWith(cur));
     if (prevInfo && (prevInfo.name === 'symbol')) return this.state.symbols.map((s) => s.symbol).filter((s) => s.startsWith(cur.toUpperCase()));
+    if (prevInfo && prevInfo.name === 'strategy') return [...BUILTIN_STRATEGIES.map((s) => s.name), ...userStrategyFiles(this.ws.path('strategies')).map((u) => u.name)].filter((n) => n.startsWith(cur));
+    if (prevInfo && prevInfo.name === 'fill') return ['next_open', 'close', 'vwap', 'volume:0.1'].filter((n) => n.startsWith(cur));
+    if (prevInfo && prevInfo.name === 'commission') return ['none', 'pct:0.001', 'per_share:0.005', 'fixed:1', 'ibkr_fixed', 'ibkr_tiered'].filter((n) => n.startsWith(cur));
+    if (prevInfo && prevInfo.name === 'slippage') return ['none', 'bps:5', 'per_share:0.01', 'spread', 'spread:0.0005', 'atr:0.1', 'impact:0.1'].filter((n) => n.startsWith(cur));
+    if (prevInfo && prevInfo.name === 'sizer') return ['all_in', 'percent:95', 'fixed:100', 'weight:0.5'].filter((n) => n.startsWith(cur));
     if (prevInfo && (prevInfo.name === 'timeframe' || prevInfo.name === 'to' || prevInfo.name === 'from')) return RESAMPLE_TARGETS.filter((t) => t.startsWith(cur));
     if (cur.startsWith('-')) return infos.filter((a) => !a.positional && a.flag.startsWith(cur)).map((a) => a.flag);
     const pos = infos.find((a) => a.positional && a.name === 'symbol');

@@ -11,6 +11,25 @@ import { ROOT, tmpWorkspace } from './helpers/tmp.ts';
 const tick = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const ORCL = path.join(ROOT, 'demo/data/orcl-1995-2014.txt');
 
+describe('palette completion for backtests', () => {
+  it('completes strategy names (built-in and the workspace’s) and model specs', async () => {
+    const ws = tmpWorkspace();
+    const session = new ConsoleSession(ws, buildRegistry(), { cwd: ROOT, watchStrategies: false });
+    try {
+      expect(session.complete('backtest --strategy sma')).toEqual(['sma_cross']);
+      expect(session.complete('backtest --strategy ')).toContain('xs_reversal');
+      (await import('node:fs')).writeFileSync(ws.path('strategies', 'smart_one.ts'), '');
+      expect(session.complete('backtest --strategy sm')).toEqual(['sma_cross', 'smart_one']);
+      expect(session.complete('backtest --commission ibkr')).toEqual(['ibkr_fixed', 'ibkr_tiered']);
+      expect(session.complete('backtest --fill v')).toEqual(['vwap', 'volume:0.1']);
+      expect(session.complete('backtest --mode ')).toEqual(['event', 'vectorized']);
+    } finally {
+      await session.close();
+      ws.close();
+    }
+  });
+});
+
 describe('Backtest pane', () => {
   it('shows the run from the palette, moves in the trades, and reruns with r', async () => {
     const { render } = await import('ink-testing-library');

@@ -60,6 +60,13 @@ describe.skipIf(!hasTmux)('console in tmux (real binary)', () => {
     s = await waitFor((x) => /:data im█\s+import/.test(x) || x.includes(':data im█'), 'the palette');
     expect(s).toMatch(/import/);
     keys('Escape');
+    // A backtest from the palette runs in a worker and opens the Backtest pane with its equity chart and trades.
+    keys(':');
+    keys('-l', 'backtest --strategy sma_cross --symbol ORCL --param fast=20 --param slow=50');
+    keys('Enter');
+    s = await waitFor((x) => x.includes('final equity') && x.includes('sma_cross fast=20 slow=50'), 'the Backtest pane');
+    expect(s).toMatch(/[┤┼]/);
+    expect(s).toMatch(/long\s+[\d,]+\s+\d{4}-\d\d-\d\d/);
     // Quit: the shell prompt is back and the alternate screen is gone.
     keys('q');
     s = await waitFor((x) => x.trimEnd().endsWith('E2E-PROMPT$'), 'the prompt after quitting');
