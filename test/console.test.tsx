@@ -268,7 +268,7 @@ describe('console shell', () => {
     const { stdin, frame } = mount();
     stdin.write('2');
     await tick();
-    expect(frame()).toContain('no backtest yet — press : and run backtest');
+    expect(frame()).toContain('no backtest yet — press : and run, for example:');
     stdin.write('5');
     await tick();
     expect(frame()).toContain('no orders yet');
