@@ -76,15 +76,17 @@ export function simulateTargets(cfg: BacktestConfig, S: BarSeries, targets: Floa
   const warnings: string[] = [];
   const wf = (cfg.slippage as { warmupFills?: number }).warmupFills;
   if (wf) warnings.push(`${wf} fill(s) had no slippage estimate yet (warm-up bars) and used none`);
-  return withLazyRecords(pf, lastT, () => n - 1, {
+  const result = withLazyRecords(pf, lastT, () => n - 1, {
     mode: 'vectorized',
     strategy: cfg.strategy.name,
     params: cfg.params,
     symbols: [S.symbol],
     ts,
     equity: v.equity,
-    cash: v.cashCol,
-    gross: v.grossCol,
+    // cash and gross are built on first read: cash changes only at fills (kept as steps), and with one symbol
+    // gross = |equity − cash|
+    cash: undefined as unknown as Float64Array,
+    gross: undefined as unknown as Float64Array,
     initialCash: cfg.cash,
     finalEquity: n > 0 ? v.equity[n - 1] : cfg.cash,
     rejections: v.rejections,
@@ -94,6 +96,29 @@ export function simulateTargets(cfg: BacktestConfig, S: BarSeries, targets: Floa
     logs: [],
     warnings,
     config: { commission: cfg.commission.spec, slippage: cfg.slippage.spec, fill: cfg.fill.spec, sizer: cfg.sizer.spec, leverage: cfg.leverage, cash: cfg.cash },
+  });
+  let cash: Float64Array | undefined;
+  let gross: Float64Array | undefined;
+  const cashCol = (): Float64Array => {
+    if (cash) return cash;
+    cash = new Float64Array(n).fill(cfg.cash);
+    const st = v.cashAt;
+    for (let j = 0; j < st.length; j += 2) cash.fill(st[j + 1], st[j], j + 2 < st.length ? st[j + 2] : n);
+    return cash;
+  };
+  return Object.defineProperties(result, {
+    cash: { get: cashCol, enumerable: true, configurable: true },
+    gross: {
+      get: () => {
+        if (gross) return gross;
+        const c = cashCol();
+        gross = new Float64Array(n);
+        for (let i = 0; i < n; i++) gross[i] = Math.abs(v.equity[i] - c[i]);
+        return gross;
+      },
+      enumerable: true,
+      configurable: true,
+    },
   });
 }
 
@@ -114,14 +139,13 @@ function nextPriced(open: Float64Array, high: Float64Array, low: Float64Array, c
 
 /** equity, cash and gross for bars [from, to) with the position unchanged; carries the mark (last close) */
 export function markRange(v: VecTrader, close: Float64Array, from: number, to: number): void {
-  const { equity, cashCol, grossCol } = v;
+  const { equity } = v;
   const q = v.pf.pos[0];
   const cash = v.pf.cash;
   const avg = v.pf.avg[0];
   let mark = v.mark;
   if (q === 0) {
     equity.fill(cash, from, to);
-    cashCol.fill(cash, from, to);
     for (let i = from; i < to; i++) {
       const c = close[i];
       if (c === c) mark = c;
@@ -142,8 +166,6 @@ export function markRange(v: VecTrader, close: Float64Array, from: number, to: n
       if (c === c) mark = c;
       const val = q * (mark === mark ? mark : avg);
       equity[i] = cash + val;
-      cashCol[i] = cash;
-      grossCol[i] = val < 0 ? -val : val;
     }
   }
   v.mark = mark;
@@ -153,8 +175,8 @@ export function markRange(v: VecTrader, close: Float64Array, from: number, to: n
 class VecTrader {
   readonly pf: Portfolio;
   readonly equity: Float64Array;
-  readonly cashCol: Float64Array;
-  readonly grossCol: Float64Array;
+  /** cash after each trading bar: (bar index, cash) pairs in bar order */
+  cashAt: number[] = [];
   readonly rejections: BacktestResult['rejections'] = [];
   mark = NaN;
   flagged = false;
@@ -179,12 +201,16 @@ class VecTrader {
     this.bar = { series: S, i: 0 };
     this.sizeIn = { side: 'buy', price: 0, cash: 0, equity: 0, position: 0, commission: cfg.commission, ts: 0, integer: this.integer };
     this.equity = new Float64Array(n);
-    this.cashCol = new Float64Array(n);
-    this.grossCol = new Float64Array(n);
+
   }
 
   /** `goTo` at fill time: leave the current side if it differs, then enter the target side with the sizer */
   act(target: number, px: number, i: number): void {
+    this.actInner(target, px, i);
+    this.cashAt.push(i, this.pf.cash);
+  }
+
+  private actInner(target: number, px: number, i: number): void {
     const pf = this.pf;
     pf.mark[0] = this.mark;
     const p = pf.pos[0];

@@ -94,3 +94,20 @@ describe('event and vectorized forms agree', () => {
     }
   }
 });
+
+describe('vectorized cash and gross columns', () => {
+  it('equal the event engine’s at every bar (cash exactly, gross to 1e-9 relative)', async () => {
+    const { loadFile } = await import('../data/loader.ts');
+    const { runStrategy } = await import('../engine/run.ts');
+    const { requireBuiltin } = await import('../engine/strategies/index.ts');
+    const S = loadFile('demo/data/orcl-1995-2014.txt', { tz: 'America/New_York', symbol: 'ORCL' }).series[0].bars;
+    for (const short of [false, true]) {
+      const o = { strategy: requireBuiltin('sma_cross'), series: [S], commission: 'pct:0.001', params: { short } };
+      const a = runStrategy(o);
+      const b = runStrategy({ ...o, mode: 'vectorized' });
+      expect(Array.from(b.cash)).toEqual(Array.from(a.cash));
+      for (let i = 0; i < a.gross.length; i++) expect(Math.abs(b.gross[i] - a.gross[i])).toBeLessThanOrEqual(1e-9 * Math.max(1, a.gross[i]));
+      expect(Math.max(...a.gross)).toBeGreaterThan(0);
+    }
+  });
+});
