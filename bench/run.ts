@@ -10,6 +10,7 @@ import { BACKTEST_BENCHES } from './backtest.bench.ts';
 import { CONSOLE_BENCHES } from './console.bench.ts';
 import { DATA_BENCHES } from './data.bench.ts';
 import { FEATURE_BENCHES } from './features.bench.ts';
+import { METRIC_BENCHES } from './metrics.bench.ts';
 
 export interface BenchResult {
   name: string;
@@ -28,7 +29,7 @@ const argv = process.argv.slice(2);
 const json = argv.includes('--json');
 const quick = argv.includes('--quick');
 const only = argv.includes('--only') ? argv[argv.indexOf('--only') + 1] : undefined;
-const benches: Bench[] = [...DATA_BENCHES, ...FEATURE_BENCHES, ...BACKTEST_BENCHES, ...CONSOLE_BENCHES].filter((b) => !only || b.name.includes(only));
+const benches: Bench[] = [...DATA_BENCHES, ...FEATURE_BENCHES, ...BACKTEST_BENCHES, ...METRIC_BENCHES, ...CONSOLE_BENCHES].filter((b) => !only || b.name.includes(only));
 
 const results: BenchResult[] = [];
 for (const b of benches) {

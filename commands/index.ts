@@ -1,5 +1,6 @@
 import { backtest } from './backtest.ts';
 import { CHECK_COMMANDS } from './check.ts';
+import { metricsCommand } from './metrics.ts';
 import { STRATEGY_COMMANDS } from './strategies.ts';
 import { CONFIG_COMMANDS } from './config.ts';
 import { DATA_COMMANDS } from './data.ts';
@@ -8,5 +9,5 @@ import { Registry } from './registry.ts';
 import { WORKSPACE_COMMANDS } from './workspace.ts';
 
 export function buildRegistry(): Registry {
-  return new Registry().add(...DATA_COMMANDS, ...FEATURE_COMMANDS, ...CONFIG_COMMANDS, ...WORKSPACE_COMMANDS, backtest, ...STRATEGY_COMMANDS, ...CHECK_COMMANDS);
+  return new Registry().add(...DATA_COMMANDS, ...FEATURE_COMMANDS, ...CONFIG_COMMANDS, ...WORKSPACE_COMMANDS, backtest, ...STRATEGY_COMMANDS, ...CHECK_COMMANDS, metricsCommand);
 }

@@ -7,6 +7,7 @@
  *
  * applyPolicy turns the findings into what the import does: fail, drop bad rows, or fix what has an honest fix.
  */
+import { select } from '../src/select.ts';
 import { DAY_MS, isIntraday, type Timeframe } from '../src/timeframe.ts';
 import type { BarSeries } from '../src/types.ts';
 import { formatTs, utcToWall } from '../src/tz.ts';
@@ -94,34 +95,6 @@ function weekdaysIn(a: number, b: number): number {
 
 const localDay = (t: number, tz: string): number => Math.floor(utcToWall(t, tz) / DAY_MS);
 
-/** The k-th smallest of a[lo..hi] (inclusive), partially reordering a (Hoare quickselect, median-of-three pivot). */
-function select(a: Float64Array, lo: number, hi: number, k: number): number {
-  while (hi > lo) {
-    const mid = (lo + hi) >>> 1;
-    const x = a[lo];
-    const y = a[mid];
-    const z = a[hi];
-    // Median of the three.
-    const pivot = x < y ? (y < z ? y : x < z ? z : x) : x < z ? x : y < z ? z : y;
-    let i = lo;
-    let j = hi;
-    while (i <= j) {
-      while (a[i] < pivot) i++;
-      while (a[j] > pivot) j--;
-      if (i <= j) {
-        const t = a[i];
-        a[i] = a[j];
-        a[j] = t;
-        i++;
-        j--;
-      }
-    }
-    if (k <= j) hi = j;
-    else if (k >= i) lo = i;
-    else return a[k];
-  }
-  return a[k];
-}
 
 /** Median of a[0..m) (reorders a). */
 function median(a: Float64Array, m: number): number {
