@@ -8,6 +8,14 @@ import { Workspace } from '../src/workspace.ts';
 const registry = buildRegistry();
 const env = process.env;
 
+// Output piped into `head` and the like: a closed pipe ends the program quietly, as for any Unix tool.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(0);
+    throw e;
+  });
+}
+
 const code = await runCli(
   process.argv.slice(2),
   {
