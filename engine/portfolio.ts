@@ -58,8 +58,11 @@ export interface FillRecord {
 class Rows {
   data: Float64Array;
   n = 0;
-  constructor(readonly width: number) {
-    this.data = new Float64Array(width * 64);
+  constructor(
+    readonly width: number,
+    rows = 1024,
+  ) {
+    this.data = new Float64Array(width * rows);
   }
   /** index of a new row's first cell */
   add(): number {
