@@ -19,8 +19,8 @@ import { JobRunner, type JobState } from './jobs.ts';
 import { argInfos, type Registry } from './registry.ts';
 import type { RunSummary } from '../engine/report.ts';
 import { BUILTIN_STRATEGIES } from '../engine/strategies/index.ts';
-import { userStrategyFiles, watchStrategies } from '../engine/strategy-loader.ts';
-import type { Strategy } from '../engine/strategy.ts';
+import { loadStrategyFile, userStrategyFiles, watchStrategies } from '../engine/strategy-loader.ts';
+import type { Strategy, StrategyParamSpec } from '../engine/strategy.ts';
 import path from 'node:path';
 
 export const PANES = [
@@ -94,6 +94,24 @@ export interface LogLine {
   text: string;
 }
 
+export interface EditableParam {
+  name: string;
+  type: StrategyParamSpec['type'];
+  value: number | boolean | string;
+  min?: number;
+  max?: number;
+  step?: number;
+  choices?: string[];
+  /** differs from the shown run's value */
+  changed: boolean;
+}
+
+export interface ParamEditState {
+  strategy: string;
+  params: EditableParam[];
+  cursor: number;
+}
+
 /** One finished backtest as the Backtest pane shows it (computed here; the pane only draws). */
 export interface BacktestRunView {
   /** the command line that produced it (r reruns it) */
@@ -130,6 +148,8 @@ export interface ConsoleState {
   /** finished backtests, newest first (the pane overlays the previous one when it ran on the same symbols) */
   backtests: BacktestRunView[];
   tradeCursor: number;
+  /** the Backtest pane's parameter editor: the shown run's parameters, edited with ←/→ and +/-, rerun with r */
+  paramEdit: ParamEditState | null;
   equity: number | null;
   openOrders: number;
   confirmQuit: boolean;
@@ -156,7 +176,7 @@ export class ConsoleSession extends EventBus<{ change: ConsoleState }> {
       workspaceDir: ws.dir, mode: 'research', pane: 'data', symbols: [], visible: [], selected: 0, filter: '', filtering: false, view: 'list', detail: null,
       jobs: [], log: [], message: null, palette: { open: false, input: '', completions: [], history: [], historyIdx: -1 }, help: false,
       overlays: [], overlayPicker: { open: false, cursor: 0 }, equity: null, openOrders: 0, confirmQuit: false, quit: false,
-      backtests: [], tradeCursor: 0,
+      backtests: [], tradeCursor: 0, paramEdit: null,
     };
     this.jobs.on('update', () => this.set({ jobs: this.jobs.list() }));
     this.jobs.on('finished', (j) => this.onJobFinished(j));
@@ -500,7 +520,78 @@ export class ConsoleSession extends EventBus<{ change: ConsoleState }> {
       this.say('no backtest to rerun — press : and run backtest --strategy NAME --symbol SYM');
       return;
     }
-    this.run(b.line);
+    const e = this.state.paramEdit;
+    if (!e || e.strategy !== b.summary.strategy) {
+      this.run(b.line);
+      return;
+    }
+    // the shown run's line with its --param flags replaced by the editor's values
+    const words = splitWords(b.line);
+    const kept: string[] = [];
+    for (let i = 0; i < words.length; i++) {
+      if (words[i] === '--param') {
+        i++;
+        continue;
+      }
+      if (words[i] === '--equity') continue;
+      kept.push(/\s/.test(words[i]) ? `"${words[i]}"` : words[i]);
+    }
+    for (const p of e.params) kept.push('--param', `${p.name}=${p.value}`);
+    this.run(kept.join(' '));
+  }
+
+  /** ←/→ in the Backtest pane: the parameter to edit */
+  selectParam(dir: 1 | -1): void {
+    const e = this.state.paramEdit;
+    if (!e || e.params.length === 0) return;
+    this.set({ paramEdit: { ...e, cursor: (e.cursor + dir + e.params.length) % e.params.length } });
+  }
+
+  /** +/- in the Backtest pane: step the selected parameter within its declared range (a bool toggles, a choice cycles) */
+  bumpParam(dir: 1 | -1): void {
+    const e = this.state.paramEdit;
+    const run = this.state.backtests[0];
+    if (!e || !run) return;
+    const p = e.params[e.cursor];
+    if (!p) return;
+    let v = p.value;
+    if (p.type === 'bool') v = !v;
+    else if (p.type === 'string') {
+      const c = p.choices ?? [];
+      if (c.length) v = c[(c.indexOf(String(v)) + dir + c.length) % c.length];
+    } else {
+      const step = p.step ?? (p.type === 'int' ? 1 : Math.max(1e-6, Math.abs(Number(v)) * 0.1));
+      let x = Number(v) + dir * step;
+      if (p.type === 'int') x = Math.round(x);
+      else x = Number(x.toPrecision(10));
+      if (p.min !== undefined) x = Math.max(p.min, x);
+      if (p.max !== undefined) x = Math.min(p.max, x);
+      v = x;
+    }
+    const params = e.params.map((q, i) => (i === e.cursor ? { ...q, value: v, changed: v !== run.summary.params[q.name] } : q));
+    this.set({ paramEdit: { ...e, params } });
+  }
+
+  /** The editor's parameters for a run: the strategy's declarations (built-in or the workspace's file) and the run's values. */
+  private async editorFor(summary: RunSummary): Promise<ParamEditState | null> {
+    let strategy: Strategy | undefined = BUILTIN_STRATEGIES.find((s) => s.name === summary.strategy);
+    if (!strategy) {
+      const f = userStrategyFiles(this.ws.path('strategies')).find((u) => u.name === summary.strategy);
+      if (f) strategy = await loadStrategyFile(f.file, { tmpDir: this.ws.path('tmp') }).catch(() => undefined);
+    }
+    if (!strategy) return null;
+    const params: EditableParam[] = Object.entries(strategy.params).map(([name, spec]) => ({
+      name,
+      type: spec.type,
+      value: summary.params[name] ?? spec.default,
+      min: spec.min,
+      max: spec.max,
+      step: spec.step,
+      choices: spec.choices,
+      changed: false,
+    }));
+    const prev = this.state.paramEdit;
+    return { strategy: strategy.name, params, cursor: prev && prev.strategy === strategy.name ? Math.min(prev.cursor, params.length - 1) : 0 };
   }
 
   moveTrade(to: number | 'top' | 'bottom', page = 1): void {
@@ -538,6 +629,9 @@ export class ConsoleSession extends EventBus<{ change: ConsoleState }> {
       }
     }
     this.set({ backtests: [view, ...this.state.backtests].slice(0, 5), tradeCursor: Math.max(0, result.trades.length - 1), pane: 'backtest' });
+    void this.editorFor(result).then((paramEdit) => {
+      if (this.state.backtests[0] === view) this.set({ paramEdit });
+    });
   }
 
   private onJobFinished(j: JobState): void {

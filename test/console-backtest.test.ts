@@ -67,12 +67,36 @@ describe('Backtest pane', () => {
       r.stdin.write('g');
       await tick(20);
       expect(session.getState().tradeCursor).toBe(0);
-      // r reruns the same line; both runs are kept and the chart legend shows the previous one
+      // the parameter editor: the strategy's declared parameters with the run's values
+      for (let i = 0; i < 40 && !session.getState().paramEdit; i++) await tick(25);
+      expect(session.getState().paramEdit!.params.map((p) => `${p.name}=${p.value}`)).toEqual(['fast=20', 'slow=50', 'short=false']);
+      // → selects slow, + + steps it by its declared step (5) twice, r reruns with it
+      r.stdin.write('l');
+      await tick(20);
+      r.stdin.write('+');
+      await tick(20);
+      r.stdin.write('+');
+      await tick(30);
+      expect(r.lastFrame()).toMatch(/slow=60\*/);
       r.stdin.write('r');
       for (let i = 0; i < 200 && session.getState().backtests.length < 2; i++) await tick(50);
       await tick(30);
       expect(session.getState().backtests).toHaveLength(2);
-      expect(r.lastFrame()).toMatch(/previous fast=20/);
+      expect(session.getState().backtests[0].summary.params).toMatchObject({ fast: 20, slow: 60 });
+      // both runs on the chart: the legend names the previous one
+      expect(r.lastFrame()).toMatch(/previous fast=20 slow=50/);
+      // a bool flips; the range is respected (fast's minimum is 2)
+      for (let i = 0; i < 40 && session.getState().paramEdit?.params[1].value !== 60; i++) await tick(25);
+      r.stdin.write('l');
+      await tick(20);
+      r.stdin.write('+');
+      await tick(20);
+      expect(session.getState().paramEdit!.params[2]).toMatchObject({ name: 'short', value: true, changed: true });
+      r.stdin.write('l');
+      await tick(20);
+      for (let i = 0; i < 30; i++) r.stdin.write('-');
+      await tick(50);
+      expect(session.getState().paramEdit!.params[0]).toMatchObject({ name: 'fast', value: 2 });
       r.unmount();
     } finally {
       await session.close();

@@ -72,7 +72,7 @@ export function BacktestPane({ state, width, height }: { state: ConsoleState; wi
   const head = `${r.strategy} ${paramText(r.params)} · ${r.symbols.join(',')} · ${r.mode} · ${(r.period.from ?? '').slice(0, 10)} → ${(r.period.to ?? '').slice(0, 10)} · ${int(r.period.bars)} bars · ${r.elapsed_ms} ms`;
   const notes = [...r.flags.map((f) => (f === 'cheat_on_close' ? 'cheat-on-close (fills at the signal bar close)' : f)), ...r.warnings];
   const chartH = Math.max(5, Math.floor((height - 2) * 0.5));
-  const lowerH = Math.max(3, height - chartH - 2 - (notes.length ? 1 : 0));
+  const lowerH = Math.max(3, height - chartH - 2 - (notes.length ? 1 : 0) - (state.paramEdit ? 1 : 0));
   const wide = width >= 100;
   const leftW = wide ? 34 : width;
   const rightW = wide ? width - leftW - 2 : width;
@@ -80,6 +80,15 @@ export function BacktestPane({ state, width, height }: { state: ConsoleState; wi
     <Box flexDirection="column" width={width} height={height}>
       <Text bold wrap="truncate">{head}</Text>
       <Text wrap="truncate" color={theme.color ? theme.muted : undefined}>{`fill ${r.config.fill} · commission ${r.config.commission} · slippage ${r.config.slippage} · sizer ${r.config.sizer}${r.config.leverage !== 1 ? ` · leverage ${r.config.leverage}` : ''}`}</Text>
+      {state.paramEdit && (
+        <Text wrap="truncate">
+          {'params '}
+          {state.paramEdit.params.map((p, i) => (
+            <Text key={p.name} inverse={i === state.paramEdit!.cursor} bold={p.changed}>{` ${p.name}=${p.value}${p.changed ? '*' : ''} `}</Text>
+          ))}
+          <Text color={theme.color ? theme.muted : undefined}>{'  ←/→ select · +/- change · r rerun'}</Text>
+        </Text>
+      )}
       <LineChart series={series} xLabels={run.labels} width={width} height={chartH} />
       {notes.length > 0 && <Text wrap="truncate" color={theme.color ? theme.warn : undefined}>{`note: ${notes.join(' · ')}`}</Text>}
       <Box height={lowerH} flexDirection={wide ? 'row' : 'column'}>
@@ -107,4 +116,8 @@ export function handleBacktestKey(session: ConsoleSession, _s: ConsoleState, k: 
   if (k.pageDown) return session.moveTrade(1, 10);
   if (k.pageUp) return session.moveTrade(-1, 10);
   if (k.input === 'r') return session.rerunBacktest();
+  if (k.leftArrow || k.input === 'h') return session.selectParam(-1);
+  if (k.rightArrow || k.input === 'l') return session.selectParam(1);
+  if (k.input === '+' || k.input === '=') return session.bumpParam(1);
+  if (k.input === '-' || k.input === '_') return session.bumpParam(-1);
 }
