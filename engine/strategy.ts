@@ -149,6 +149,18 @@ export interface StrategyInstance {
   onEnd?(ctx: StrategyContext): void;
 }
 
+/**
+ * Targets as the list of decisions only (bar index ascending, target value), for strategies that decide rarely: a
+ * dense column of NaN costs a fresh allocation per run (see BENCHMARKS.md). `length` is the series' length.
+ */
+export interface SparseTargets {
+  kind: 'sparse';
+  length: number;
+  index: Int32Array;
+  value: Float64Array;
+  count: number;
+}
+
 /** Inputs to the vectorized form: one series (or several for cross-sectional strategies, aligned by index). */
 export interface VectorInput {
   series: BarSeries[];
@@ -165,9 +177,10 @@ export interface Strategy {
   init(ctx: StrategyContext): StrategyInstance;
   /**
    * Target position per bar for each series (fraction of equity, signed), decided at bar i's close using bars ≤ i.
-   * Only single-symbol strategies give it; returned arrays have the series' length (NaN = keep the previous target).
+   * Only single-symbol strategies give it; returned arrays have the series' length (NaN = no action), or are the
+   * same as SparseTargets.
    */
-  vectorized?(input: VectorInput, params: ParamValues): Float64Array[];
+  vectorized?(input: VectorInput, params: ParamValues): (Float64Array | SparseTargets)[];
 }
 
 export function defineStrategy(s: Strategy): Strategy {

@@ -15,6 +15,7 @@ import { UsageError } from '../src/errors.ts';
 import type { BarSeries, Side } from '../src/types.ts';
 import { withLazyRecords, type BacktestConfig, type BacktestResult } from './backtest.ts';
 import { Portfolio } from './portfolio.ts';
+import type { SparseTargets } from './strategy.ts';
 import type { BarRef, FeeInput, SizerInput } from './types.ts';
 
 export function runVectorized(cfg: BacktestConfig): BacktestResult {
@@ -25,45 +26,43 @@ export function runVectorized(cfg: BacktestConfig): BacktestResult {
   const S = cfg.series[0];
   const targets = strat.vectorized({ series: [S] }, cfg.params)[0];
   if (!targets || targets.length !== S.ts.length) throw new Error(`${strat.name}.vectorized returned ${targets?.length} targets for ${S.ts.length} bars`);
+  if (!(targets instanceof Float64Array) && targets.kind !== 'sparse') throw new Error(`${strat.name}.vectorized must return Float64Array or sparse targets`);
   return simulateTargets(cfg, S, targets);
 }
 
 /** Trade one series to per-bar targets (see the module comment). Exported for sweeps, which reuse targets. */
-export function simulateTargets(cfg: BacktestConfig, S: BarSeries, targets: Float64Array): BacktestResult {
+export function simulateTargets(cfg: BacktestConfig, S: BarSeries, targets: Float64Array | SparseTargets): BacktestResult {
   const n = S.ts.length;
   const v = new VecTrader(cfg, S);
   const { open, high, low, close, ts } = S;
   const onClose = cfg.fill.kind === 'close';
   const vwap = cfg.fill.kind === 'vwap';
+  const sp = targets instanceof Float64Array ? toSparse(targets) : targets;
+  if (sp.length !== n) throw new Error(`${cfg.strategy.name}: ${sp.length} targets for ${n} bars`);
+  const idx = sp.index;
+  const val = sp.value;
+  const cnt = sp.count;
   // Walk from decision to decision; between them the position is constant and equity is written by `markRange`.
   // (Small separate functions keep V8's optimised code stable; one big loop with closures fell back to ~70 ns/bar.)
   let from = 0;
-  let k = 0;
-  for (;;) {
-    const d = nextDecision(targets, k, n);
-    if (d >= n) break;
+  let j = 0;
+  while (j < cnt) {
+    const d = idx[j];
     if (onClose) {
-      k = d + 1;
+      const t = val[j++];
       const c = close[d];
       if (!(c === c)) continue; // no close to trade at (validated data has none)
       markRange(v, close, from, d);
       v.mark = c;
-      v.act(targets[d], c, d);
+      v.act(t, c, d);
       v.flagged = true;
       from = d;
       continue;
     }
     // next-bar fills: the first later bar with prices; a later decision before it replaces this one
-    let t = targets[d];
-    let e = d + 1;
-    let f = nextPriced(open, high, low, close, e, n);
-    for (;;) {
-      const d2 = nextDecision(targets, e, f);
-      if (d2 >= f) break;
-      t = targets[d2];
-      e = d2 + 1;
-    }
-    k = e;
+    const f = nextPriced(open, high, low, close, d + 1, n);
+    let t = val[j++];
+    while (j < cnt && idx[j] < f) t = val[j++];
     if (f >= n) break;
     markRange(v, close, from, f);
     v.act(t, vwap ? (high[f] + low[f] + close[f]) / 3 : open[f], f);
@@ -122,13 +121,21 @@ export function simulateTargets(cfg: BacktestConfig, S: BarSeries, targets: Floa
   });
 }
 
-/** first index in [k, end) whose target is a number, else `end` (the last bar's decision cannot fill: excluded by callers) */
-function nextDecision(targets: Float64Array, k: number, end: number): number {
-  for (let i = k; i < end; i++) {
-    const x = targets[i];
-    if (x === x) return i;
+/** A dense target column (NaN = no action) as the list of its decisions. */
+export function toSparse(t: Float64Array): SparseTargets {
+  let cnt = 0;
+  for (let i = 0; i < t.length; i++) if (t[i] === t[i]) cnt++;
+  const index = new Int32Array(cnt);
+  const value = new Float64Array(cnt);
+  let k = 0;
+  for (let i = 0; i < t.length; i++) {
+    const x = t[i];
+    if (x === x) {
+      index[k] = i;
+      value[k++] = x;
+    }
   }
-  return end;
+  return { kind: 'sparse', length: t.length, index, value, count: cnt };
 }
 
 /** first bar ≥ k with open, high, low and close all present, else n */

@@ -6,7 +6,7 @@
  * model (next bar's open by default).
  */
 import { bool, num } from '../params.ts';
-import { defineStrategy, type BoundIndicator } from '../strategy.ts';
+import { defineStrategy, type BoundIndicator, type SparseTargets } from '../strategy.ts';
 import { CrossTracker, diffSign, goTo } from './common.ts';
 
 export const smaCross = defineStrategy({
@@ -58,9 +58,12 @@ export const smaCross = defineStrategy({
  * allocations. Same rules as the event form: a NaN close restarts both averages (like the SMA stream), equal
  * averages do not break a cross, comparisons go through `diffSign`.
  */
-export function smaCrossTargets(close: Float64Array, fast: number, slow: number, down: number): Float64Array {
+export function smaCrossTargets(close: Float64Array, fast: number, slow: number, down: number): SparseTargets {
   const n = close.length;
-  const out = new Float64Array(n).fill(NaN);
+  // decisions are rare (a cross every tens to hundreds of bars): collect them, not a column of NaN
+  let index = new Int32Array(Math.max(16, n >> 6));
+  let value = new Float64Array(index.length);
+  let cnt = 0;
   let sf = 0;
   let ss = 0;
   let cf = 0;
@@ -82,8 +85,19 @@ export function smaCrossTargets(close: Float64Array, fast: number, slow: number,
     if (cs < slow || cf < fast) continue;
     const x = diffSign(sf / fast, ss / slow);
     if (x === 0) continue;
-    if (last !== 0 && x !== last) out[i] = x > 0 ? 1 : down;
+    if (last !== 0 && x !== last) {
+      if (cnt === index.length) {
+        const i2 = new Int32Array(cnt * 2);
+        i2.set(index);
+        index = i2;
+        const v2 = new Float64Array(cnt * 2);
+        v2.set(value);
+        value = v2;
+      }
+      index[cnt] = i;
+      value[cnt++] = x > 0 ? 1 : down;
+    }
     last = x;
   }
-  return out;
+  return { kind: 'sparse', length: n, index, value, count: cnt };
 }
