@@ -10,6 +10,7 @@ import { contentHash } from '../data/store.ts';
 import type { BacktestResult } from '../engine/backtest.ts';
 import { COSTS_HELP } from '../engine/costs.ts';
 import { runSummary, type RunSummary } from '../engine/report.ts';
+import { RunStore } from '../engine/runs.ts';
 import { FILL_HELP, RUN_DEFAULTS, runStrategy } from '../engine/run.ts';
 import { splitParamArgs } from '../engine/params.ts';
 import { resolveStrategy } from '../engine/strategy-loader.ts';
@@ -80,7 +81,8 @@ export function loadRunSeries(ctx: CommandContext, a: SeriesArgs): { series: Bar
 
 export interface BacktestOutput extends RunSummary {
   source: string;
-  run: { version: string; data_hash: Record<string, string>; config: Record<string, unknown> };
+  /** `id`: the run's number in the workspace's run history (null with --no-save) */
+  run: { id: number | null; version: string; data_hash: Record<string, string>; config: Record<string, unknown> };
 }
 
 const backtestArgs = z.object({
@@ -102,6 +104,7 @@ const backtestArgs = z.object({
   tz: z.string().optional().describe('zone of naive timestamps in --data files (default: setting data.tz)'),
   trades: z.number().int().min(0).default(10).describe('trades listed in the text output (JSON has all)'),
   equity: z.boolean().default(false).describe('include the equity curve (time, equity) in --json output'),
+  save: z.boolean().default(true).describe('store the run in the workspace run history (--no-save to skip)'),
 });
 
 export function strategyArgs(a: { strategy?: string; strategyFile?: string }, ctx: CommandContext) {
@@ -146,11 +149,9 @@ export const backtest = defineCommand({
     const summary = runSummary(r, { equityCurve: a.equity, elapsedMs: ms });
     const dataHash: Record<string, string> = {};
     for (const s of series) dataHash[s.symbol] = contentHash(s);
-    return {
-      ...summary,
-      source,
-      run: { version: VERSION, data_hash: dataHash, config: { ...r.config, mode: r.mode, strategy: r.strategy, params: r.params, from: a.from ?? null, to: a.to ?? null } },
-    } satisfies BacktestOutput;
+    const config = { ...r.config, mode: r.mode, strategy: r.strategy, params: r.params, from: a.from ?? null, to: a.to ?? null, source };
+    const id = a.save ? new RunStore(ctx.workspace().db).save({ kind: 'backtest', summary, config, dataHash, version: VERSION, ts: r.ts, equity: r.equity }) : null;
+    return { ...summary, source, run: { id, version: VERSION, data_hash: dataHash, config } } satisfies BacktestOutput;
   },
   render: (r: BacktestOutput, a) => renderRun(r, a.trades),
 });

@@ -65,6 +65,30 @@ export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
       );
     `,
   },
+  {
+    version: 2,
+    name: 'run history',
+    sql: `
+      CREATE TABLE runs (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        kind TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        strategy TEXT NOT NULL,
+        symbols TEXT NOT NULL,
+        params TEXT NOT NULL,
+        config TEXT NOT NULL,
+        data_hash TEXT NOT NULL,
+        version TEXT NOT NULL,
+        final_equity REAL,
+        metrics TEXT NOT NULL,
+        summary TEXT NOT NULL,
+        equity_ts BLOB,
+        equity BLOB
+      );
+      CREATE INDEX runs_created ON runs (created_at);
+      CREATE INDEX runs_strategy ON runs (strategy);
+    `,
+  },
 ];
 
 export function openCatalog(file: string): DB {
