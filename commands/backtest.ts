@@ -2,6 +2,7 @@
  * `backtest`: run a strategy over stored symbols or a price file with the chosen execution models, print a summary
  * (or JSON with final_equity, metrics and trades), and record what the run used (config, data hash, version).
  */
+import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { loadFile } from '../data/loader.ts';
@@ -11,6 +12,7 @@ import type { BacktestResult } from '../engine/backtest.ts';
 import { COSTS_HELP } from '../engine/costs.ts';
 import { runSummary, type RunSummary } from '../engine/report.ts';
 import { RunStore } from '../engine/runs.ts';
+import { buildReport, renderHtml } from '../engine/report-file.ts';
 import { FILL_HELP, RUN_DEFAULTS, runStrategy } from '../engine/run.ts';
 import { splitParamArgs } from '../engine/params.ts';
 import { resolveStrategy } from '../engine/strategy-loader.ts';
@@ -36,18 +38,18 @@ export interface SeriesArgs {
  * The bars of a run: stored symbols (`--symbol A,B`) or every series of a price file (`--data FILE`), clipped to
  * `--from`/`--to` (a date-only `--to` includes that whole day).
  */
-export function loadRunSeries(ctx: CommandContext, a: SeriesArgs): { series: BarSeries[]; source: string } {
+export function loadRunSeries(ctx: CommandContext, a: SeriesArgs): { series: BarSeries[]; source: string; adjusted: (boolean | null)[] } {
   if (!a.symbol === !a.data) throw new UsageError(a.symbol ? 'give --symbol or --data, not both' : 'give --symbol SYM[,SYM…] or --data FILE');
   let series: BarSeries[];
   let source: string;
+  let adjusted: (boolean | null)[];
   if (a.symbol) {
     const store = storeOf(ctx);
     const syms = a.symbol.split(',').map((s) => s.trim()).filter(Boolean);
     const tf = a.timeframe ? parseTimeframe(a.timeframe).label : undefined;
-    series = syms.map((s) => {
-      const info = store.info(s, tf);
-      return store.load(info.symbol, info.timeframe);
-    });
+    const infos = syms.map((s) => store.info(s, tf));
+    series = infos.map((info) => store.load(info.symbol, info.timeframe));
+    adjusted = infos.map((info) => info.adjusted);
     source = `${syms.join(',')} (workspace)`;
   } else {
     const abs = path.resolve(ctx.cwd, a.data!);
@@ -63,6 +65,7 @@ export function loadRunSeries(ctx: CommandContext, a: SeriesArgs): { series: Bar
       throw new DataError(`${bad.length} error(s) in the file, first: ${f.message} (import it with alphatrade data import --on-error drop|fix to clean it, with a report)`, { file: abs, line: f.line });
     }
     series = r.series.map((s) => s.bars);
+    adjusted = r.series.map((s) => s.adjusted);
     source = path.relative(ctx.cwd, abs) || abs;
   }
   if (a.from || a.to) {
@@ -76,13 +79,27 @@ export function loadRunSeries(ctx: CommandContext, a: SeriesArgs): { series: Bar
     series = series.map((s) => clipRange(s, { from, to }));
     if (series.every((s) => s.ts.length === 0)) throw new UsageError(`no bars between ${a.from ?? 'the start'} and ${a.to ?? 'the end'}`);
   }
-  return { series, source };
+  return { series, source, adjusted };
 }
 
 export interface BacktestOutput extends RunSummary {
   source: string;
   /** `id`: the run's number in the workspace's run history (null with --no-save) */
   run: { id: number | null; version: string; data_hash: Record<string, string>; config: Record<string, unknown> };
+  /** the report file written with --report */
+  report?: string;
+}
+
+/** a series' closes on the run's timeline (the last close carried over steps without a bar; NaN before the first) */
+function alignCloses(s: BarSeries, ts: Float64Array): Float64Array {
+  const out = new Float64Array(ts.length).fill(NaN);
+  let j = 0;
+  let last = NaN;
+  for (let i = 0; i < ts.length; i++) {
+    while (j < s.ts.length && s.ts[j] <= ts[i]) last = s.close[j++];
+    out[i] = last;
+  }
+  return out;
 }
 
 const backtestArgs = z.object({
@@ -105,6 +122,7 @@ const backtestArgs = z.object({
   trades: z.number().int().min(0).default(10).describe('trades listed in the text output (JSON has all)'),
   equity: z.boolean().default(false).describe('include the equity curve (time, equity) in --json output'),
   save: z.boolean().default(true).describe('store the run in the workspace run history (--no-save to skip)'),
+  report: z.string().optional().describe('write a report: out.html (self-contained, charts) or out.json (the same data)'),
 });
 
 export function strategyArgs(a: { strategy?: string; strategyFile?: string }, ctx: CommandContext) {
@@ -128,7 +146,7 @@ export const backtest = defineCommand({
   ],
   async run(ctx, a, progress) {
     const strategy = await strategyArgs(a, ctx);
-    const { series, source } = loadRunSeries(ctx, a);
+    const { series, source, adjusted } = loadRunSeries(ctx, a);
     const params = splitParamArgs(a.param ?? []);
     const t0 = performance.now();
     const r: BacktestResult = runStrategy({
@@ -151,7 +169,23 @@ export const backtest = defineCommand({
     for (const s of series) dataHash[s.symbol] = contentHash(s);
     const config = { ...r.config, mode: r.mode, strategy: r.strategy, params: r.params, from: a.from ?? null, to: a.to ?? null, source };
     const id = a.save ? new RunStore(ctx.workspace().db).save({ kind: 'backtest', summary, config, dataHash, version: VERSION, ts: r.ts, equity: r.equity }) : null;
-    return { ...summary, source, run: { id, version: VERSION, data_hash: dataHash, config } } satisfies BacktestOutput;
+    let report: string | undefined;
+    if (a.report) {
+      const file = path.resolve(ctx.cwd, a.report);
+      const data = buildReport({
+        summary: { ...summary, equity: undefined },
+        ts: r.ts,
+        equity: r.equity,
+        closes: series.map((s) => alignCloses(s, r.ts)),
+        provenance: series.map((s, i) => ({ symbol: s.symbol, source, sha256: dataHash[s.symbol], adjusted: adjusted[i] ?? null, bars: s.ts.length })),
+        version: VERSION,
+      });
+      if (file.endsWith('.json')) fs.writeFileSync(file, JSON.stringify(data, null, 1));
+      else if (file.endsWith('.html') || file.endsWith('.htm')) fs.writeFileSync(file, renderHtml(data));
+      else throw new UsageError(`--report takes a .html or .json file name, got ${a.report}`);
+      report = file;
+    }
+    return { ...summary, source, run: { id, version: VERSION, data_hash: dataHash, config }, ...(report ? { report } : {}) } satisfies BacktestOutput;
   },
   render: (r: BacktestOutput, a) => renderRun(r, a.trades),
 });
@@ -202,6 +236,7 @@ export function renderRun(r: BacktestOutput | RunSummary, nTrades = 10): string 
   }
   for (const fl of r.flags) out.push(`flag: ${fl === 'cheat_on_close' ? 'cheat-on-close: market orders filled at the close of the bar they were placed on' : fl}`);
   for (const w of r.warnings) out.push(`note: ${w}`);
+  if ('report' in r && r.report) out.push(`report: ${r.report}`);
   if (r.rejections.count > 0) out.push(`note: ${r.rejections.count} order(s) rejected or canceled by the engine (first: ${r.rejections.first.map((x) => `${x.time.slice(0, 10)} ${x.symbol} ${x.reason}`).join('; ')})`);
   return out.join('\n');
 }
