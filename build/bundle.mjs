@@ -13,6 +13,7 @@ const entries = {
   'import-worker': 'data/import-worker.ts',
   'feature-worker': 'data/features/feature-worker.ts',
   'job-worker': 'commands/job-worker-main.ts',
+  'sweep-worker': 'engine/sweep-worker.ts',
 };
 const result = await build({
   entryPoints: Object.fromEntries(Object.entries(entries).map(([k, v]) => [k, path.join(root, v)])),
