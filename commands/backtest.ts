@@ -102,12 +102,20 @@ function alignCloses(s: BarSeries, ts: Float64Array): Float64Array {
   return out;
 }
 
-const backtestArgs = z.object({
+/** The flags that name a strategy and the bars it runs on (backtest, sweep, check lookahead). */
+export const STRATEGY_AND_DATA_ARGS = {
   strategy: z.string().optional().describe('strategy name (alphatrade strategies list) or a file in the workspace strategies/ folder'),
   strategyFile: z.string().optional().describe('a strategy .ts/.js file anywhere'),
   symbol: z.string().optional().describe('stored symbol(s), comma-separated: SYM[,SYM…]'),
   data: z.string().optional().describe('a price file (CSV or Parquet) instead of stored symbols'),
   timeframe: z.string().optional().describe('timeframe of stored symbols (default: the finest stored)'),
+  from: z.string().optional().describe('first bar date, YYYY-MM-DD[ HH:MM]'),
+  to: z.string().optional().describe('last bar date (inclusive)'),
+  tz: z.string().optional().describe('zone of naive timestamps in --data files (default: setting data.tz)'),
+};
+
+const backtestArgs = z.object({
+  ...STRATEGY_AND_DATA_ARGS,
   param: z.array(z.string()).optional().describe('strategy parameter name=value (repeatable, or comma-separated)'),
   cash: z.number().positive().default(RUN_DEFAULTS.cash).describe('starting cash'),
   commission: z.string().default(RUN_DEFAULTS.commission).describe('none | pct:0.001 | per_share:0.005[:min[:max]] | fixed:1 | ibkr_fixed | ibkr_tiered'),
@@ -116,9 +124,6 @@ const backtestArgs = z.object({
   sizer: z.string().default(RUN_DEFAULTS.sizer).describe('fixed:100 | percent:95 | all_in | weight:0.5'),
   leverage: z.number().min(1).default(RUN_DEFAULTS.leverage).describe('gross exposure limit as a multiple of equity (1 = no margin)'),
   mode: z.enum(['event', 'vectorized']).default('event').describe('event-driven or vectorized engine'),
-  from: z.string().optional().describe('first bar date, YYYY-MM-DD[ HH:MM]'),
-  to: z.string().optional().describe('last bar date (inclusive)'),
-  tz: z.string().optional().describe('zone of naive timestamps in --data files (default: setting data.tz)'),
   trades: z.number().int().min(0).default(10).describe('trades listed in the text output (JSON has all)'),
   equity: z.boolean().default(false).describe('include the equity curve (time, equity) in --json output'),
   save: z.boolean().default(true).describe('store the run in the workspace run history (--no-save to skip)'),

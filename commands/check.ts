@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { checkLookahead, type LookaheadResult } from '../engine/lookahead.ts';
 import { splitParamArgs } from '../engine/params.ts';
-import { loadRunSeries, strategyArgs } from './backtest.ts';
+import { loadRunSeries, STRATEGY_AND_DATA_ARGS, strategyArgs } from './backtest.ts';
 import { defineCommand } from './registry.ts';
 
 export const checkLookaheadCmd = defineCommand({
@@ -14,15 +14,8 @@ export const checkLookaheadCmd = defineCommand({
   description:
     'Runs the strategy on the real bars, then at --cuts points t replaces every bar after t with a seeded random walk and runs again; every order placed at or before t and the equity up to t must be identical. Reports the first bar where a decision changed (exit code 1).',
   args: z.object({
-    strategy: z.string().optional().describe('strategy name or a file in the workspace strategies/ folder'),
-    strategyFile: z.string().optional().describe('a strategy .ts/.js file anywhere'),
-    symbol: z.string().optional().describe('stored symbol(s), comma-separated'),
-    data: z.string().optional().describe('a price file instead of stored symbols'),
-    timeframe: z.string().optional().describe('timeframe of stored symbols'),
+    ...STRATEGY_AND_DATA_ARGS,
     param: z.array(z.string()).optional().describe('strategy parameter name=value (repeatable)'),
-    from: z.string().optional().describe('first bar date'),
-    to: z.string().optional().describe('last bar date (inclusive)'),
-    tz: z.string().optional().describe('zone of naive timestamps in --data files'),
     cuts: z.number().int().min(1).max(100).default(10).describe('number of cut points'),
     seed: z.number().int().default(7).describe('seed of the replaced futures'),
   }),

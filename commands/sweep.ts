@@ -15,7 +15,7 @@ import type { SweepTask } from '../engine/sweep-worker.ts';
 import { UsageError } from '../src/errors.ts';
 import type { BarSeries } from '../src/types.ts';
 import { workerEntry } from '../src/version.ts';
-import { loadRunSeries, strategyArgs } from './backtest.ts';
+import { loadRunSeries, STRATEGY_AND_DATA_ARGS, strategyArgs } from './backtest.ts';
 import { num, pct } from './format.ts';
 import { defineCommand } from './registry.ts';
 
@@ -39,11 +39,7 @@ export const sweep = defineCommand({
     '--grid fast=5:50:5 (inclusive range with a step), --grid slow=20,50,100 (a list), --grid short=true,false. --random N runs N distinct points of the grid (seeded).\n' +
     'Results are listed in grid order (the last --grid varies fastest). The deflated Sharpe ratio says how likely the best Sharpe is real given how many were tried; PBO is the share of CSCV splits (16 blocks) where the in-sample best ranks in the bottom half out of sample.',
   args: z.object({
-    strategy: z.string().optional().describe('strategy name or a file in the workspace strategies/ folder'),
-    strategyFile: z.string().optional().describe('a strategy .ts/.js file anywhere'),
-    symbol: z.string().optional().describe('stored symbol(s), comma-separated'),
-    data: z.string().optional().describe('a price file instead of stored symbols'),
-    timeframe: z.string().optional().describe('timeframe of stored symbols'),
+    ...STRATEGY_AND_DATA_ARGS,
     grid: z.array(z.string()).min(1).describe('name=from:to:step or name=a,b,c (repeatable)'),
     random: z.number().int().positive().optional().describe('run this many random points of the grid instead of all'),
     seed: z.number().int().default(1).describe('seed for --random'),
@@ -57,9 +53,6 @@ export const sweep = defineCommand({
     fill: z.string().default(RUN_DEFAULTS.fill).describe('fill model'),
     sizer: z.string().default(RUN_DEFAULTS.sizer).describe('sizer'),
     leverage: z.number().min(1).default(RUN_DEFAULTS.leverage).describe('gross exposure limit'),
-    from: z.string().optional().describe('first bar date'),
-    to: z.string().optional().describe('last bar date (inclusive)'),
-    tz: z.string().optional().describe('zone of naive timestamps in --data files'),
   }),
   examples: ['alphatrade sweep --strategy sma_cross --symbol ORCL --grid fast=5:50:5 --grid slow=20:200:10', 'alphatrade sweep --strategy rsi_reversion --symbol ORCL --grid lower=20:40:5 --grid exit=45:60:5 --objective sortino --json'],
   async run(ctx, a, progress): Promise<SweepSummary> {

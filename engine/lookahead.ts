@@ -6,7 +6,7 @@
  * at every step up to t. The first bar where anything differs is reported with what differed.
  */
 import { Rng } from '../src/rng.ts';
-import type { BarSeries } from '../src/types.ts';
+import { lowerBound, type BarSeries } from '../src/types.ts';
 import type { BacktestResult, OrderLogEntry } from './backtest.ts';
 import { runStrategy, type RunOptions } from './run.ts';
 
@@ -98,7 +98,7 @@ export function checkLookahead(opts: LookaheadOptions): LookaheadResult {
       if (a[j] && b[j] && key(a[j]) === key(b[j])) continue;
       const at = Math.min(a[j]?.placedAt ?? Infinity, b[j]?.placedAt ?? Infinity);
       const desc = (o?: OrderLogEntry) => (o ? `${o.side} ${o.qty ?? 'sized'} ${o.symbol} ${o.type}${o.limitPrice !== undefined ? ` limit ${o.limitPrice}` : ''}${o.stopPrice !== undefined ? ` stop ${o.stopPrice}` : ''}` : 'no order');
-      failure = { time: new Date(at).toISOString(), index: indexOf(full.ts, at), cut: new Date(t).toISOString(), what: 'order', detail: `with the real future: ${desc(a[j])}; with another future: ${desc(b[j])}` };
+      failure = { time: new Date(at).toISOString(), index: lowerBound(full.ts, at), cut: new Date(t).toISOString(), what: 'order', detail: `with the real future: ${desc(a[j])}; with another future: ${desc(b[j])}` };
       break;
     }
     // equity up to t
@@ -113,15 +113,4 @@ export function checkLookahead(opts: LookaheadOptions): LookaheadResult {
     if (failure && (!first || failure.index < first.index)) first = failure;
   }
   return { strategy: name, ok: !first, cuts, ordersCompared: compared, first };
-}
-
-function indexOf(ts: Float64Array, t: number): number {
-  let lo = 0;
-  let hi = ts.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (ts[mid] < t) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
