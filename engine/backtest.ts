@@ -97,6 +97,8 @@ export interface BacktestResult {
   /** fills whose slippage estimate was not yet available (warm-up) and so used none */
   warnings: string[];
   config: { commission: string; slippage: string; fill: string; sizer: string; leverage: number; cash: number };
+  /** closed trades' count, wins and gross net win/loss, without building trade records (sweeps) */
+  closedStats(): { n: number; wins: number; grossWin: number; grossLoss: number };
 }
 
 const PROGRESS_EVERY = 65_536;
@@ -172,7 +174,7 @@ class Bound implements BoundIndicator {
  * The result with `trades` (closed, then still open at the end) and `fills` built from the portfolio's columnar
  * logs on first access: sweeps that read only equity and metrics never allocate them.
  */
-export function withLazyRecords(pf: Portfolio, lastT: number, barOf: (s: number) => number, base: Omit<BacktestResult, 'trades' | 'fills' | 'orders'>, orderLog: readonly SimOrder[] = []): BacktestResult {
+export function withLazyRecords(pf: Portfolio, lastT: number, barOf: (s: number) => number, base: Omit<BacktestResult, 'trades' | 'fills' | 'orders' | 'closedStats'>, orderLog: readonly SimOrder[] = []): BacktestResult {
   let trades: TradeRecord[] | undefined;
   let fills: FillRecord[] | undefined;
   let orders: OrderLogEntry[] | undefined;
@@ -188,6 +190,7 @@ export function withLazyRecords(pf: Portfolio, lastT: number, barOf: (s: number)
     trades: { get: () => (trades ??= [...pf.trades, ...open]), enumerable: true, configurable: true },
     fills: { get: () => (fills ??= pf.fills), enumerable: true, configurable: true },
     orders: { get: () => (orders ??= orderLog.map(logEntry)), enumerable: true, configurable: true },
+    closedStats: { value: () => pf.closedNetStats(), enumerable: false, configurable: true },
   });
 }
 

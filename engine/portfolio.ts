@@ -283,6 +283,20 @@ export class Portfolio {
     this.oDir[sym] = 0;
   }
 
+  /** Closed trades' net P&L (pnl − commission) summed as win rate and profit factor need it, without building records. */
+  closedNetStats(): { n: number; wins: number; grossWin: number; grossLoss: number } {
+    const d = this.tradeRows.data;
+    const out = { n: this.tradeRows.n, wins: 0, grossWin: 0, grossLoss: 0 };
+    for (let j = 0; j < this.tradeRows.n; j++) {
+      const x = d[j * T_W + T_PNL] - d[j * T_W + T_COMM];
+      if (x > 0) {
+        out.wins++;
+        out.grossWin += x;
+      } else if (x < 0) out.grossLoss -= x;
+    }
+    return out;
+  }
+
   /** closed trades as records (built on each call) */
   get trades(): TradeRecord[] {
     const out: TradeRecord[] = [];
