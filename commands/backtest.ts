@@ -19,7 +19,7 @@ import { resolveStrategy } from '../engine/strategy-loader.ts';
 import { DataError, UsageError } from '../src/errors.ts';
 import { parseTimeframe } from '../src/timeframe.ts';
 import type { BarSeries } from '../src/types.ts';
-import { checkTz, formatTs } from '../src/tz.ts';
+import { checkTz } from '../src/tz.ts';
 import { VERSION } from '../src/version.ts';
 import { parseDateArg, storeOf } from './data.ts';
 import { int, pct, price, table } from './format.ts';
@@ -246,4 +246,3 @@ export function renderRun(r: BacktestOutput | RunSummary, nTrades = 10): string 
   return out.join('\n');
 }
 
-export { formatTs };
