@@ -170,30 +170,43 @@ export const backtest = defineCommand({
     });
     const ms = performance.now() - t0;
     const summary = runSummary(r, { equityCurve: a.equity, elapsedMs: ms });
-    const dataHash: Record<string, string> = {};
-    for (const s of series) dataHash[s.symbol] = contentHash(s);
     const config = { ...r.config, mode: r.mode, strategy: r.strategy, params: r.params, from: a.from ?? null, to: a.to ?? null, source };
-    const id = a.save ? new RunStore(ctx.workspace().db).save({ kind: 'backtest', summary, config, dataHash, version: VERSION, ts: r.ts, equity: r.equity }) : null;
-    let report: string | undefined;
-    if (a.report) {
-      const file = path.resolve(ctx.cwd, a.report);
-      const data = buildReport({
-        summary: { ...summary, equity: undefined },
-        ts: r.ts,
-        equity: r.equity,
-        closes: series.map((s) => alignCloses(s, r.ts)),
-        provenance: series.map((s, i) => ({ symbol: s.symbol, source, sha256: dataHash[s.symbol], adjusted: adjusted[i] ?? null, bars: s.ts.length })),
-        version: VERSION,
-      });
-      if (file.endsWith('.json')) fs.writeFileSync(file, JSON.stringify(data, null, 1));
-      else if (file.endsWith('.html') || file.endsWith('.htm')) fs.writeFileSync(file, renderHtml(data));
-      else throw new UsageError(`--report takes a .html or .json file name, got ${a.report}`);
-      report = file;
-    }
-    return { ...summary, source, run: { id, version: VERSION, data_hash: dataHash, config }, ...(report ? { report } : {}) } satisfies BacktestOutput;
+    const rec = recordRun(ctx, { kind: 'backtest', save: a.save, report: a.report, summary, config, ts: r.ts, equity: r.equity, series, source, adjusted });
+    return { ...summary, source, run: { id: rec.id, version: VERSION, data_hash: rec.dataHash, config }, ...(rec.report ? { report: rec.report } : {}) } satisfies BacktestOutput;
   },
   render: (r: BacktestOutput, a) => renderRun(r, a.trades),
 });
+
+/**
+ * Store a run in the workspace's history (unless `save` is false) and write its `--report` file: one path for
+ * backtests, sweeps (the best combination's run) and walk-forwards (the stitched out-of-sample run).
+ */
+export function recordRun(
+  ctx: CommandContext,
+  o: { kind: 'backtest' | 'sweep' | 'walkforward'; save: boolean; report?: string; summary: RunSummary; config: Record<string, unknown>; ts: Float64Array; equity: Float64Array; series: BarSeries[]; source: string; adjusted: (boolean | null)[] },
+): { id: number | null; dataHash: Record<string, string>; report?: string } {
+  const dataHash: Record<string, string> = {};
+  for (const s of o.series) dataHash[s.symbol] = contentHash(s);
+  const summary = { ...o.summary, equity: undefined };
+  let report: string | undefined;
+  if (o.report) {
+    const file = path.resolve(ctx.cwd, o.report);
+    const isJson = file.endsWith('.json');
+    if (!isJson && !file.endsWith('.html') && !file.endsWith('.htm')) throw new UsageError(`--report takes a .html or .json file name, got ${o.report}`);
+    const data = buildReport({
+      summary,
+      ts: o.ts,
+      equity: o.equity,
+      closes: o.series.map((s) => alignCloses(s, o.ts)),
+      provenance: o.series.map((s, i) => ({ symbol: s.symbol, source: o.source, sha256: dataHash[s.symbol], adjusted: o.adjusted[i] ?? null, bars: s.ts.length })),
+      version: VERSION,
+    });
+    fs.writeFileSync(file, isJson ? JSON.stringify(data, null, 1) : renderHtml(data));
+    report = file;
+  }
+  const id = o.save ? new RunStore(ctx.workspace().db).save({ kind: o.kind, summary, config: o.config, dataHash, version: VERSION, ts: o.ts, equity: o.equity }) : null;
+  return { id, dataHash, report };
+}
 
 export function renderRun(r: BacktestOutput | RunSummary, nTrades = 10): string {
   const m = r.metrics as Record<string, number | null>;

@@ -5,6 +5,8 @@
 import { z } from 'zod';
 import { RunStore, type RunRecord } from '../engine/runs.ts';
 import { renderRun } from './backtest.ts';
+import { renderSweepSection } from './sweep.ts';
+import { renderWalkForward } from './walkforward.ts';
 import { num, pct, price, table } from './format.ts';
 import { defineCommand, type CommandContext } from './registry.ts';
 
@@ -13,7 +15,7 @@ const paramText = (p: Record<string, unknown>) => Object.entries(p).map(([k, v])
 
 export const runsList = defineCommand({
   name: 'runs list',
-  summary: 'stored runs, newest first: strategy, parameters, symbols, final equity, Sharpe, max drawdown',
+  summary: 'stored runs (backtests, sweeps, walk-forwards), newest first: strategy, parameters, symbols, final equity, Sharpe, max drawdown',
   args: z.object({
     strategy: z.string().optional().describe('only runs of this strategy'),
     limit: z.number().int().positive().default(20).describe('how many'),
@@ -26,14 +28,14 @@ export const runsList = defineCommand({
     r.runs.length === 0
       ? 'no runs yet: alphatrade backtest … stores each run'
       : table(
-          ['id', 'when', 'strategy', 'params', 'symbols', 'final equity', 'sharpe', 'max dd'],
-          r.runs.map((x) => [x.id, x.created_at.slice(0, 16).replace('T', ' '), x.strategy, paramText(x.params), x.symbols.join(','), price(x.final_equity), num(x.metrics.sharpe), pct(x.metrics.max_drawdown)]),
+          ['id', 'when', 'kind', 'strategy', 'params', 'symbols', 'final equity', 'sharpe', 'max dd'],
+          r.runs.map((x) => [x.id, x.created_at.slice(0, 16).replace('T', ' '), x.kind, x.strategy, x.kind === 'walkforward' ? '(per window)' : paramText(x.params), x.symbols.join(','), price(x.final_equity), num(x.metrics.sharpe), pct(x.metrics.max_drawdown)]),
         ),
 });
 
 export const runsShow = defineCommand({
   name: 'runs show',
-  summary: 'one stored run: configuration, data hashes, version, metrics and trades (--equity adds the curve)',
+  summary: 'one stored run: configuration, data hashes, version, metrics and trades; a sweep\'s best results, a walk-forward\'s windows (--equity adds the curve)',
   args: z.object({
     id: z.number().int().positive().describe('run id (runs list)'),
     equity: z.boolean().default(false).describe('include the equity curve in --json output'),
@@ -46,8 +48,11 @@ export const runsShow = defineCommand({
     if (a.equity && r.ts && r.equity) out.equity = { time: Array.from(r.ts, (t) => new Date(t).toISOString()), equity: Array.from(r.equity) };
     return out as unknown as RunRecord & { equity?: unknown };
   },
-  render: (r: RunRecord, a) =>
-    [`run ${r.id} · ${r.kind} · ${r.created_at} · version ${r.version}`, `data: ${Object.entries(r.data_hash).map(([s, h]) => `${s} ${h.slice(0, 12)}…`).join(', ')}`, '', renderRun(r.summary, a.trades)].join('\n'),
+  render: (r: RunRecord, a) => {
+    const s = r.summary;
+    const body = s.walkforward ? renderWalkForward({ ...s, walkforward: s.walkforward }, a.trades) : renderRun(s, a.trades) + (s.sweep ? `\n\n${renderSweepSection(s.sweep)}` : '');
+    return [`run ${r.id} · ${r.kind} · ${r.created_at} · version ${r.version}`, `data: ${Object.entries(r.data_hash).map(([s, h]) => `${s} ${h.slice(0, 12)}…`).join(', ')}`, '', body].join('\n');
+  },
 });
 
 export interface RunComparison {

@@ -44,6 +44,11 @@ export interface BacktestConfig {
   signal?: AbortSignal;
   /** weight sizers for `targetWeight` orders, by weight (from sizers.ts `parseSizer('weight:W')`) */
   weightSizer: (w: number) => Sizer;
+  /**
+   * Trading starts at this bar time (epoch ms): earlier bars only warm the strategy and its indicators up, and any
+   * order placed before it is dropped (walk-forward test windows start flat with warm indicators).
+   */
+  tradeFrom?: number;
 }
 
 export interface Rejection {
@@ -229,6 +234,7 @@ class EventEngine implements StrategyContext {
   private readonly marketRef: 0 | 1; // 0 open, 1 typical price
   private readonly participation: number;
   private closeQueue: SimOrder[] = [];
+  private readonly tradeFrom: number;
 
   constructor(cfg: BacktestConfig) {
     if (cfg.series.length === 0) throw new UsageError('a backtest needs at least one series');
@@ -251,6 +257,7 @@ class EventEngine implements StrategyContext {
     this.onCloseFill = cfg.fill.kind === 'close';
     this.marketRef = cfg.fill.kind === 'vwap' ? 1 : 0;
     this.participation = cfg.fill.kind === 'volume' ? (cfg.fill.participation ?? 1) : Infinity;
+    this.tradeFrom = cfg.tradeFrom ?? -Infinity;
     cfg.commission.reset?.();
     resetOrderIds();
   }
@@ -647,6 +654,7 @@ class EventEngine implements StrategyContext {
 
   order(s: number, req: OrderRequest): string {
     if (!this.inBar) throw new Error('orders can be placed only from onBar()');
+    if (this.t < this.tradeFrom) return '';
     if (!(s >= 0 && s < this.symbols.length)) throw new RangeError(`no symbol index ${s}`);
     const type = req.type ?? 'market';
     const tif = req.tif ?? 'gtc';
@@ -731,6 +739,7 @@ class EventEngine implements StrategyContext {
   targetWeight(s: number, weight: number, req?: Partial<OrderRequest>): string {
     if (!Number.isFinite(weight)) throw new RangeError(`target weight must be a number, got ${weight}`);
     if (!this.inBar) throw new Error('orders can be placed only from onBar()');
+    if (this.t < this.tradeFrom) return '';
     const o = createOrder({
       sym: s,
       symbol: this.symbols[s],

@@ -5,7 +5,8 @@
  * the trades, the parameters and the data's provenance.
  */
 import { drawdowns, returnsFromEquity, sharpe } from './metrics.ts';
-import type { RunSummary } from './report.ts';
+import type { RunSummary, SweepSection, WalkForwardSection } from './report.ts';
+import { objectiveGrid } from './sweep.ts';
 
 export interface Provenance {
   symbol: string;
@@ -20,7 +21,11 @@ export interface ReportData {
   schema: 'alphatrade.report/1';
   generated_at: string;
   version: string;
-  run: Omit<RunSummary, 'equity' | 'trades'>;
+  run: Omit<RunSummary, 'equity' | 'trades' | 'sweep' | 'walkforward'>;
+  /** a sweep's report: `run` is its best combination's backtest; every combination's metrics, DSR and PBO */
+  sweep?: SweepSection;
+  /** a walk-forward's report: `run` is the stitched out-of-sample curve; the windows and their chosen parameters */
+  walkforward?: WalkForwardSection;
   provenance: Provenance[];
   /** equity and a buy-and-hold benchmark (equal weights of the run's symbols, same starting cash), ≤ 2,000 points */
   equity: { time: string[]; equity: number[]; benchmark: number[] };
@@ -98,12 +103,14 @@ export function buildReport(inp: ReportInput): ReportData {
       rs.push(Number.isFinite(v) ? v : null);
     }
   }
-  const { equity: _e, trades, ...run } = inp.summary;
+  const { equity: _e, trades, sweep, walkforward, ...run } = inp.summary;
   return {
     schema: 'alphatrade.report/1',
     generated_at: new Date().toISOString(),
     version: inp.version,
     run,
+    ...(sweep ? { sweep } : {}),
+    ...(walkforward ? { walkforward } : {}),
     provenance: inp.provenance,
     equity: { time: pick.map((i) => new Date(ts[i]).toISOString()), equity: pick.map((i) => equity[i]), benchmark: pick.map((i) => bench[i]) },
     drawdown: pick.map((i) => ddFull[i]),
@@ -201,6 +208,66 @@ function monthlyTable(m: ReportData['monthly_returns']): string {
   return `<table class="heat">${head}${rows.join('')}</table>`;
 }
 
+/** The objective over the sweep's first two parameters as an SVG grid of coloured cells (the best outlined). */
+function sweepHeatmap(sec: SweepSection): string {
+  const g = objectiveGrid(sec, sec.objective);
+  const nx = g.x.values.length;
+  const ny = g.cells.length;
+  const cw = Math.max(14, Math.min(60, Math.floor(800 / nx)));
+  const ch = Math.max(12, Math.min(30, Math.floor(400 / ny)));
+  const left = 60;
+  const top = 10;
+  const span = g.max > g.min ? g.max - g.min : 1;
+  let cells = '';
+  for (let r = 0; r < ny; r++) {
+    for (let c = 0; c < nx; c++) {
+      const v = g.cells[r][c];
+      const x = left + c * cw;
+      const y = top + (ny - 1 - r) * ch;
+      const fill = v === null ? '#eee' : heat((v - g.min) / span);
+      const best = g.index[r][c] !== null && g.index[r][c] === sec.best_index;
+      const label = `${g.x.name}=${g.x.values[c]}${g.y ? ` ${g.y.name}=${g.y.values[r]}` : ''}: ${sec.objective} ${v === null ? '–' : v.toFixed(3)}`;
+      cells += `<rect class="cell" x="${x}" y="${y}" width="${cw - 1}" height="${ch - 1}" fill="${fill}"${best ? ' stroke="#000" stroke-width="2"' : ''}><title>${esc(label)}</title></rect>`;
+    }
+  }
+  const W = left + nx * cw + 10;
+  const H = top + ny * ch + 34;
+  const xl = g.x.values.map((v, c) => (nx <= 20 || c % Math.ceil(nx / 20) === 0 ? `<text x="${left + c * cw + cw / 2}" y="${top + ny * ch + 12}" text-anchor="middle">${esc(v)}</text>` : '')).join('');
+  const yl = g.y ? g.y.values.map((v, r) => (ny <= 20 || r % Math.ceil(ny / 20) === 0 ? `<text x="${left - 4}" y="${top + (ny - 1 - r) * ch + ch / 2 + 4}" text-anchor="end">${esc(v)}</text>` : '')).join('') : '';
+  const names = `<text x="${left + (nx * cw) / 2}" y="${top + ny * ch + 28}" text-anchor="middle">${esc(g.x.name)}</text>${g.y ? `<text x="12" y="${top + (ny * ch) / 2}" transform="rotate(-90 12 ${top + (ny * ch) / 2})" text-anchor="middle">${esc(g.y.name)}</text>` : ''}`;
+  return `<svg viewBox="0 0 ${W} ${H}" role="img" style="max-width:${W}px">${cells}${xl}${yl}${names}</svg><p>${esc(sec.objective)} from ${fmtNum(g.min, 3)} (blue) to ${fmtNum(g.max, 3)} (red)${sec.grid.length > 2 ? `; each cell shows the best over ${esc(sec.grid.slice(2).map((x) => x.name).join(', '))}` : ''}; the best combination is outlined.</p>`;
+}
+
+/** blue (0) → white (0.5) → red (1) */
+function heat(t: number): string {
+  const a = Math.max(0, Math.min(1, t));
+  const lerp = (p: number, q: number, u: number) => Math.round(p + (q - p) * u);
+  return a < 0.5 ? `rgb(${lerp(49, 247, a * 2)},${lerp(54, 247, a * 2)},${lerp(149, 247, a * 2)})` : `rgb(${lerp(247, 165, (a - 0.5) * 2)},${lerp(247, 0, (a - 0.5) * 2)},${lerp(247, 38, (a - 0.5) * 2)})`;
+}
+
+function sweepSection(sec: SweepSection): string {
+  const ranked = sec.results.filter((r) => !r.error && r.metrics[sec.objective] !== null && r.metrics[sec.objective] !== undefined).sort((a, b) => (b.metrics[sec.objective] as number) - (a.metrics[sec.objective] as number) || a.index - b.index);
+  const rows = ranked
+    .slice(0, 20)
+    .map((r) => `<tr><td>${esc(Object.entries(r.params).map(([k, v]) => `${k}=${v}`).join(' '))}</td><td class="num">${fmtNum(r.metrics[sec.objective], 3)}</td><td class="num">${fmtNum(r.metrics.sharpe)}</td><td class="num">${fmtPct(r.metrics.cagr)}</td><td class="num">${fmtPct(r.metrics.max_drawdown)}</td><td class="num">${fmtNum(r.metrics.num_trades, 0)}</td></tr>`)
+    .join('');
+  const dsr = sec.deflated_sharpe ? `deflated Sharpe of the best ${fmtPct(sec.deflated_sharpe.dsr, 1)} (best of ${sec.deflated_sharpe.trials} trials)` : 'deflated Sharpe: –';
+  const pbo = sec.pbo ? `probability of backtest overfitting ${fmtPct(sec.pbo.pbo, 1)} (CSCV, ${sec.pbo.blocks} blocks, ${sec.pbo.splits} splits)` : 'PBO: –';
+  return `<section id="sweep"><h2>Sweep: ${fmtNum(sec.combinations, 0)} combinations of ${esc(sec.grid.map((g) => `${g.name} (${g.values.length})`).join(' × '))}, objective ${esc(sec.objective)}</h2>
+<p>${dsr} · ${pbo}${sec.errors ? ` · ${sec.errors} failed` : ''}. The charts below are the best combination's backtest.</p>
+<figure id="heatmap">${sweepHeatmap(sec)}</figure>
+<table id="sweep-best"><tr><th>parameters</th><th>${esc(sec.objective)}</th><th>Sharpe</th><th>CAGR</th><th>max dd</th><th>trades</th></tr>${rows}</table></section>`;
+}
+
+function walkForwardSection(w: WalkForwardSection): string {
+  const rows = w.windows
+    .map((x) => `<tr class="wf-window"><td>${x.index}</td><td>${esc(x.train.from.slice(0, 10))} → ${esc(x.train.to.slice(0, 10))}</td><td>${esc(x.test.from.slice(0, 10))} → ${esc(x.test.to.slice(0, 10))}</td><td>${esc(x.params ? Object.entries(x.params).map(([k, v]) => `${k}=${v}`).join(' ') : '(none)')}</td><td class="num">${fmtNum(x.in_sample[w.objective], 3)}</td><td class="num">${fmtNum(x.out_of_sample.objective, 3)}</td><td class="num">${fmtPct(x.out_of_sample.total_return)}</td><td class="num">${fmtPct(x.out_of_sample.max_drawdown)}</td><td class="num">${x.out_of_sample.num_trades}</td><td class="num">${fmtNum(x.efficiency)}</td></tr>`)
+    .join('');
+  return `<section id="walkforward"><h2>Walk-forward: ${w.windows.length} windows, ${w.anchored ? 'anchored' : 'rolling'}, train ${fmtNum(w.train, 0)} / test ${fmtNum(w.test, 0)} bars, ${fmtNum(w.combinations, 0)} combinations, objective ${esc(w.objective)}</h2>
+<p>walk-forward efficiency <b>${fmtNum(w.efficiency)}</b> (out-of-sample CAGR / mean in-sample CAGR of the chosen combinations). The charts below are the stitched out-of-sample run.</p>
+<table id="wf-windows"><tr><th>#</th><th>train</th><th>test</th><th>chosen</th><th>IS ${esc(w.objective)}</th><th>OOS ${esc(w.objective)}</th><th>OOS return</th><th>OOS max dd</th><th>trades</th><th>WFE</th></tr>${rows}</table></section>`;
+}
+
 export function renderHtml(d: ReportData): string {
   const r = d.run;
   const m = r.metrics;
@@ -224,9 +291,10 @@ svg{width:100%;height:auto;font-size:11px}.note{color:#a05a00}code{font-size:11p
 .cols{display:flex;gap:24px}.cols>div{flex:1}
 </style></head><body>
 <h1>${esc(r.strategy)} · ${esc(r.symbols.join(', '))} · ${esc(r.period.from?.slice(0, 10))} → ${esc(r.period.to?.slice(0, 10))}</h1>
-<p>parameters: ${params || '(none)'} · mode ${esc(r.mode)} · fill ${esc(r.config.fill)} · commission ${esc(r.config.commission)} · slippage ${esc(r.config.slippage)} · sizer ${esc(r.config.sizer)} · leverage ${r.config.leverage} · cash ${fmtNum(r.initial_cash)}</p>
+<p>parameters: ${params || (d.walkforward ? 'chosen in each window (below)' : '(none)')} · mode ${esc(r.mode)} · fill ${esc(r.config.fill)} · commission ${esc(r.config.commission)} · slippage ${esc(r.config.slippage)} · sizer ${esc(r.config.sizer)} · leverage ${r.config.leverage} · cash ${fmtNum(r.initial_cash)}</p>
 <p>final equity <b>${fmtNum(r.final_equity)}</b> · total return ${fmtPct(m.total_return)} · CAGR ${fmtPct(m.cagr)} · Sharpe ${fmtNum(m.sharpe)} · max drawdown ${fmtPct(m.max_drawdown)} · ${d.trades.length} trades</p>
 ${notes.map((x) => `<p class="note">${esc(x)}</p>`).join('')}
+${d.sweep ? sweepSection(d.sweep) : ''}${d.walkforward ? walkForwardSection(d.walkforward) : ''}
 <h2>Equity and buy-and-hold benchmark</h2>
 <figure id="equity">${lineChart(
     [

@@ -4,6 +4,7 @@
  */
 import type { BacktestResult } from './backtest.ts';
 import { computeMetrics } from './metrics.ts';
+import type { WfWindow } from './walkforward.ts';
 
 export interface TradeJson {
   symbol: string;
@@ -42,6 +43,35 @@ export interface RunSummary {
   config: BacktestResult['config'];
   elapsed_ms: number;
   equity?: { time: string[]; equity: number[] };
+  /** a sweep's results (the run itself is the best combination's backtest) */
+  sweep?: SweepSection;
+  /** a walk-forward's windows (the run itself is the stitched out-of-sample curve) */
+  walkforward?: WalkForwardSection;
+}
+
+export interface SweepSection {
+  objective: string;
+  combinations: number;
+  grid: { name: string; values: (number | boolean | string)[] }[];
+  /** every combination in grid order: its grid index, parameters and the sweep's metrics */
+  results: { index: number; params: Record<string, number | boolean | string>; metrics: Record<string, number | null>; error?: string }[];
+  /** grid index of the best combination by the objective */
+  best_index: number | null;
+  deflated_sharpe: { sharpe_per_period: number; sr0: number; dsr: number; trials: number } | null;
+  pbo: { pbo: number; splits: number; blocks: number } | null;
+  errors: number;
+}
+
+export interface WalkForwardSection {
+  objective: string;
+  train: number;
+  test: number;
+  anchored: boolean;
+  combinations: number;
+  grid: { name: string; values: (number | boolean | string)[] }[];
+  windows: WfWindow[];
+  /** annualised out-of-sample return / mean annualised in-sample return of the chosen combinations */
+  efficiency: number | null;
 }
 
 export const iso = (t: number): string => new Date(t).toISOString();

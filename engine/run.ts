@@ -43,6 +43,8 @@ export interface RunOptions {
   mode?: 'event' | 'vectorized';
   integer?: boolean;
   recordFills?: boolean;
+  /** trading starts at this bar time; earlier bars are warm-up (BacktestConfig.tradeFrom) */
+  tradeFrom?: number;
   progress?: (done: number, total: number) => void;
   signal?: AbortSignal;
 }
@@ -71,6 +73,7 @@ export function buildConfig(o: RunOptions): BacktestConfig {
     leverage,
     integer: o.integer ?? true,
     recordFills: o.recordFills ?? true,
+    tradeFrom: o.tradeFrom,
     progress: o.progress,
     signal: o.signal,
     weightSizer: (w) => {

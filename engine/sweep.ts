@@ -355,3 +355,45 @@ export function sweepLocal(o: Omit<RunOptions, 'params'> & { grid: ParamGrid; in
 }
 
 export type { BarSeries };
+
+export interface ObjectiveGrid {
+  x: { name: string; values: (number | boolean | string)[] };
+  /** null for a one-parameter sweep (one row) */
+  y: { name: string; values: (number | boolean | string)[] } | null;
+  /** cells[row][col]: the objective of the best combination with those two values (null: none ran or all failed) */
+  cells: (number | null)[][];
+  /** the grid index of the combination each cell shows */
+  index: (number | null)[][];
+  min: number;
+  max: number;
+}
+
+/**
+ * The objective over two parameters of a sweep (x = the first --grid, y = the second; with more parameters each cell
+ * shows the best over the others), for heatmaps in reports and the console.
+ */
+export function objectiveGrid(sec: { grid: { name: string; values: (number | boolean | string)[] }[]; results: { index: number; params: Record<string, number | boolean | string>; metrics: Record<string, number | null>; error?: string }[] }, objective: string): ObjectiveGrid {
+  const [gx, gy] = sec.grid;
+  const ny = gy ? gy.values.length : 1;
+  const cells: (number | null)[][] = Array.from({ length: ny }, () => new Array(gx.values.length).fill(null));
+  const index: (number | null)[][] = Array.from({ length: ny }, () => new Array(gx.values.length).fill(null));
+  const xi = new Map(gx.values.map((v, i) => [String(v), i]));
+  const yi = gy ? new Map(gy.values.map((v, i) => [String(v), i])) : null;
+  let min = Infinity;
+  let max = -Infinity;
+  for (const r of sec.results) {
+    const v = r.metrics[objective];
+    if (r.error || v === null || v === undefined || !Number.isFinite(v)) continue;
+    const c = xi.get(String(r.params[gx.name]));
+    const w = yi ? yi.get(String(r.params[gy.name])) : 0;
+    if (c === undefined || w === undefined) continue;
+    const cur = cells[w][c];
+    if (cur === null || v > cur) {
+      cells[w][c] = v;
+      index[w][c] = r.index;
+    }
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  return { x: gx, y: gy ?? null, cells, index, min, max };
+}

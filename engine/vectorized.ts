@@ -46,6 +46,8 @@ export function simulateTargets(cfg: BacktestConfig, S: BarSeries, targets: Floa
   // (Small separate functions keep V8's optimised code stable; one big loop with closures fell back to ~70 ns/bar.)
   let from = 0;
   let j = 0;
+  // decisions before `tradeFrom` are warm-up: dropped, like the event engine's orders placed then
+  if (cfg.tradeFrom !== undefined) while (j < cnt && ts[idx[j]] < cfg.tradeFrom) j++;
   while (j < cnt) {
     const d = idx[j];
     if (onClose) {

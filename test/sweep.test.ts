@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { loadFile } from '../data/loader.ts';
 import { runStrategy } from '../engine/run.ts';
 import { requireBuiltin } from '../engine/strategies/index.ts';
-import { comboAt, deflatedSharpe, normCdf, normInv, parseGrid, pboCscv, sweepIndices, sweepLocal } from '../engine/sweep.ts';
+import { comboAt, deflatedSharpe, normCdf, normInv, objectiveGrid, parseGrid, pboCscv, sweepIndices, sweepLocal } from '../engine/sweep.ts';
+import fs from 'node:fs';
 import { cli } from './helpers/cli.ts';
 import { ROOT, tmpDir } from './helpers/tmp.ts';
 
@@ -80,6 +81,53 @@ describe('sweep results', () => {
     expect(one.best[0].metrics.sharpe).toBe(Math.max(...one.results.map((r: { metrics: { sharpe: number } }) => r.metrics.sharpe)));
     expect(one.pbo.splits).toBe(12870); // C(16, 8)
     expect(one.deflated_sharpe.trials).toBe(12);
+  });
+
+  it('stores the sweep with its best combination’s backtest; --report draws the heatmap with one cell per pair', async () => {
+    const ws = tmpDir('at-sw-');
+    const file = path.join(ws, 'sweep.html');
+    const out = await cli(['--workspace', ws, 'sweep', '--strategy', 'sma_cross', '--data', ORCL_FILE, '--tz', 'America/New_York', '--grid', 'fast=5:20:5', '--grid', 'slow=30,60,90', '--report', file, '--json']);
+    expect(out.code, out.stderr).toBe(0);
+    const j = out.json();
+    expect(j.results[0].blocks).toBeUndefined();
+    const shown = (await cli(['--workspace', ws, 'runs', 'show', String(j.run.id), '--json'])).json();
+    expect(shown.kind).toBe('sweep');
+    expect(shown.params).toEqual({ ...j.best[0].params, short: false }); // the run records every parameter, defaults too
+    // the stored run is the best combination's own backtest
+    const own = (await cli(['backtest', '--strategy', 'sma_cross', '--data', ORCL_FILE, '--tz', 'America/New_York', '--param', `fast=${j.best[0].params.fast}`, '--param', `slow=${j.best[0].params.slow}`, '--no-save', '--json'])).json();
+    expect(shown.final_equity).toBe(own.final_equity);
+    expect(shown.summary.sweep.results).toHaveLength(12);
+    const text = (await cli(['--workspace', ws, 'runs', 'show', String(j.run.id)])).stdout;
+    expect(text).toMatch(/sweep of 12 combinations of fast \(4\) × slow \(3\)/);
+    const html = fs.readFileSync(file, 'utf8');
+    expect((html.match(/<rect class="cell"/g) ?? []).length).toBe(12);
+    expect(html).toContain('stroke="#000"'); // the best outlined
+  });
+});
+
+describe('objective heatmap grid', () => {
+  it('cells are the objective by (first, second) parameter, the best over any third; failures leave a hole', () => {
+    const grid = [
+      { name: 'a', values: [1, 2] },
+      { name: 'b', values: [10, 20, 30] },
+      { name: 'c', values: [true, false] },
+    ];
+    const results = [];
+    let index = 0;
+    for (const a of [1, 2]) for (const b of [10, 20, 30]) for (const c of [true, false]) results.push({ index: index++, params: { a, b, c }, metrics: { sharpe: a * 100 + b + (c ? 1 : 0) } as Record<string, number | null>, error: a === 2 && b === 30 ? 'boom' : undefined });
+    const g = objectiveGrid({ grid, results }, 'sharpe');
+    // rows = b (y), columns = a (x); each cell the better of c = true (+1) and c = false
+    expect(g.cells).toEqual([
+      [111, 211],
+      [121, 221],
+      [131, null],
+    ]);
+    expect(g.index[0][0]).toBe(0); // a=1 b=10 c=true is grid index 0
+    expect(g.index[1][1]).toBe(8); // a=2 b=20 c=true: 1·6 + 1·2 + 0
+    expect([g.min, g.max]).toEqual([110, 221]);
+    const one = objectiveGrid({ grid: [grid[0]], results: [{ index: 0, params: { a: 1 }, metrics: { sharpe: 0.5 } }, { index: 1, params: { a: 2 }, metrics: { sharpe: null } }] }, 'sharpe');
+    expect(one.y).toBeNull();
+    expect(one.cells).toEqual([[0.5, null]]);
   });
 });
 
