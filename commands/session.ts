@@ -17,7 +17,9 @@ import { nearest } from '../src/errors.ts';
 import { parseArgs, validateArgs } from './cli.ts';
 import { JobRunner, type JobState } from './jobs.ts';
 import { argInfos, type Registry } from './registry.ts';
-import type { RunSummary } from '../engine/report.ts';
+import type { RunSummary, SweepSection } from '../engine/report.ts';
+import { comboAt, objectiveGrid, type ObjectiveGrid, type ParamGrid } from '../engine/sweep.ts';
+import type { SweepOutput } from './sweep.ts';
 import { BUILTIN_STRATEGIES } from '../engine/strategies/index.ts';
 import { loadStrategyFile, userStrategyFiles, watchStrategies } from '../engine/strategy-loader.ts';
 import type { Strategy, StrategyParamSpec } from '../engine/strategy.ts';
@@ -126,6 +128,18 @@ export interface BacktestRunView {
   daily: boolean;
 }
 
+/** A sweep as the Backtest pane shows it: progress while it runs, then a heatmap of the objective with a cell cursor. */
+export interface SweepView {
+  /** the palette line that started it (Enter on a cell turns it into a backtest line) */
+  line: string;
+  jobId: number;
+  result: { strategy: string; objective: string; combinations: number; grid: ParamGrid; errors: number; deflated_sharpe: SweepSection['deflated_sharpe']; pbo: SweepSection['pbo']; runId: number | null } | null;
+  heat: ObjectiveGrid | null;
+  /** cursor cell: column (first parameter) and row (second) */
+  cx: number;
+  cy: number;
+}
+
 export interface ConsoleState {
   workspaceDir: string;
   mode: 'research' | 'paper' | 'live';
@@ -150,6 +164,9 @@ export interface ConsoleState {
   tradeCursor: number;
   /** the Backtest pane's parameter editor: the shown run's parameters, edited with ←/→ and +/-, rerun with r */
   paramEdit: ParamEditState | null;
+  /** the latest sweep (v switches the Backtest pane between it and the run) */
+  sweep: SweepView | null;
+  btView: 'run' | 'sweep';
   equity: number | null;
   openOrders: number;
   confirmQuit: boolean;
@@ -176,7 +193,7 @@ export class ConsoleSession extends EventBus<{ change: ConsoleState }> {
       workspaceDir: ws.dir, mode: 'research', pane: 'data', symbols: [], visible: [], selected: 0, filter: '', filtering: false, view: 'list', detail: null,
       jobs: [], log: [], message: null, palette: { open: false, input: '', completions: [], history: [], historyIdx: -1 }, help: false,
       overlays: [], overlayPicker: { open: false, cursor: 0 }, equity: null, openOrders: 0, confirmQuit: false, quit: false,
-      backtests: [], tradeCursor: 0, paramEdit: null,
+      backtests: [], tradeCursor: 0, paramEdit: null, sweep: null, btView: 'run',
     };
     this.jobs.on('update', () => this.set({ jobs: this.jobs.list() }));
     this.jobs.on('finished', (j) => this.onJobFinished(j));
@@ -489,7 +506,7 @@ export class ConsoleSession extends EventBus<{ change: ConsoleState }> {
     }
     const tokens = words.slice(m.used);
     // the Backtest pane draws the equity curve: ask the command for it
-    if (m.cmd.name === 'backtest' && !tokens.includes('--equity')) tokens.push('--equity');
+    if ((m.cmd.name === 'backtest' || m.cmd.name === 'walkforward') && !tokens.includes('--equity')) tokens.push('--equity');
     try {
       validateArgs(m.cmd, parseArgs(m.cmd, tokens));
     } catch (e) {
@@ -498,6 +515,8 @@ export class ConsoleSession extends EventBus<{ change: ConsoleState }> {
     }
     const job = this.jobs.start({ command: m.cmd.name, tokens, workspaceDir: this.ws.dir, cwd: this.opts.cwd ?? process.cwd(), env: { ...(this.opts.env ?? process.env) } }, line);
     this.say(`started: ${line}`);
+    // a sweep shows its progress, then its heatmap, in the Backtest pane
+    if (m.cmd.name === 'sweep') this.set({ sweep: { line, jobId: job.id, result: null, heat: null, cx: 0, cy: 0 }, btView: 'sweep', pane: 'backtest' });
     return job;
   }
 
@@ -594,8 +613,54 @@ export class ConsoleSession extends EventBus<{ change: ConsoleState }> {
     return { strategy: strategy.name, params, cursor: prev && prev.strategy === strategy.name ? Math.min(prev.cursor, params.length - 1) : 0 };
   }
 
+  /** `v` in the Backtest pane: the run or the latest sweep's heatmap */
+  toggleBacktestView(): void {
+    if (!this.state.sweep) {
+      this.say('no sweep yet — press : and run sweep --strategy NAME --symbol SYM --grid a=1:10 --grid b=…');
+      return;
+    }
+    this.set({ btView: this.state.btView === 'sweep' ? 'run' : 'sweep' });
+  }
+
+  /** arrows in the sweep heatmap: columns are the first parameter's values, rows the second's */
+  moveSweepCell(dx: number, dy: number): void {
+    const sw = this.state.sweep;
+    if (!sw?.heat) return;
+    const nx = sw.heat.x.values.length;
+    const ny = sw.heat.cells.length;
+    this.set({ sweep: { ...sw, cx: Math.max(0, Math.min(nx - 1, sw.cx + dx)), cy: Math.max(0, Math.min(ny - 1, sw.cy + dy)) } });
+  }
+
+  /** Enter on a heatmap cell: backtest that combination (the sweep's line with its grid flags turned into --param). */
+  openSweepCell(): void {
+    const sw = this.state.sweep;
+    const k = sw?.heat?.index[sw.cy]?.[sw.cx];
+    if (!sw?.heat || !sw.result || k === null || k === undefined) {
+      this.say('no result in this cell');
+      return;
+    }
+    const words = splitWords(sw.line);
+    const kept: string[] = ['backtest'];
+    const drop = new Set(['--grid', '--random', '--seed', '--objective', '--workers', '--top', '--report']);
+    for (let i = 1; i < words.length; i++) {
+      if (drop.has(words[i])) {
+        i++;
+        continue;
+      }
+      if (words[i] === '--json' || words[i] === '--no-save') continue;
+      if (words[i] === '--mode' && words[i + 1] === 'auto') {
+        i++;
+        continue;
+      }
+      kept.push(/\s/.test(words[i]) ? `"${words[i]}"` : words[i]);
+    }
+    for (const [name, v] of Object.entries(comboAt(sw.result.grid, k))) kept.push('--param', `${name}=${v}`);
+    this.run(kept.join(' '));
+  }
+
   moveTrade(to: number | 'top' | 'bottom', page = 1): void {
-    const n = this.state.backtests[0]?.summary.trades.length ?? 0;
+    const shown = this.state.backtests[0]?.summary;
+    const n = (shown?.walkforward ? shown.walkforward.windows.length : shown?.trades.length) ?? 0;
     if (n === 0) return;
     let c = this.state.tradeCursor;
     if (to === 'top') c = 0;
@@ -628,14 +693,36 @@ export class ConsoleSession extends EventBus<{ change: ConsoleState }> {
         view.labels.push(daily ? full.time[end].slice(0, 10) : full.time[end].slice(0, 16).replace('T', ' '));
       }
     }
-    this.set({ backtests: [view, ...this.state.backtests].slice(0, 5), tradeCursor: Math.max(0, result.trades.length - 1), pane: 'backtest' });
+    this.set({ backtests: [view, ...this.state.backtests].slice(0, 5), tradeCursor: result.walkforward ? 0 : Math.max(0, result.trades.length - 1), pane: 'backtest', btView: 'run' });
     void this.editorFor(result).then((paramEdit) => {
       if (this.state.backtests[0] === view) this.set({ paramEdit });
     });
   }
 
+  private sweepFinished(j: JobState): void {
+    const sw = this.state.sweep!;
+    if (j.status !== 'done' || !j.result) {
+      this.set({ sweep: { ...sw, result: null, heat: null } });
+      return;
+    }
+    const r = j.result as SweepOutput;
+    const heat = objectiveGrid(r, r.objective);
+    // start on the best cell
+    const best = r.best[0]?.index;
+    let cx = 0;
+    let cy = 0;
+    heat.index.forEach((row, y) => row.forEach((k, x) => {
+      if (k === best) {
+        cx = x;
+        cy = y;
+      }
+    }));
+    this.set({ sweep: { ...sw, result: { strategy: r.strategy, objective: r.objective, combinations: r.combinations, grid: r.grid, errors: r.errors, deflated_sharpe: r.deflated_sharpe, pbo: r.pbo, runId: r.run.id }, heat, cx, cy } });
+  }
+
   private onJobFinished(j: JobState): void {
-    if (j.command === 'backtest' && j.status === 'done' && j.result) this.addBacktest(j.label, j.result as RunSummary);
+    if ((j.command === 'backtest' || j.command === 'walkforward') && j.status === 'done' && j.result) this.addBacktest(j.label, j.result as RunSummary);
+    if (j.command === 'sweep' && this.state.sweep?.jobId === j.id) this.sweepFinished(j);
     if (j.status === 'done') {
       const first = (j.text ?? '').split('\n').filter(Boolean).at(-1) ?? 'done';
       this.say(`${j.label}: ${first}`, 'ok');

@@ -30,6 +30,7 @@ export const walkforward = defineCommand({
     test: z.number().int().min(1).default(126).describe('out-of-sample bars per window (126 ≈ 6 months)'),
     anchored: z.boolean().default(false).describe('every training window starts at the first bar (expanding) instead of sliding'),
     trades: z.number().int().min(0).default(0).describe('out-of-sample trades listed in the text output (JSON has all)'),
+    equity: z.boolean().default(false).describe('include the stitched equity curve (time, equity) in --json output'),
   }),
   examples: [
     'alphatrade walkforward --strategy sma_cross --symbol ORCL --grid fast=5:50:5 --grid slow=20:200:10 --train 756 --test 126',
@@ -61,7 +62,7 @@ export const walkforward = defineCommand({
     }
     const r = walkForwardAsResult(wf, a.cash);
     const section: WalkForwardSection = { objective: a.objective, train: a.train, test: a.test, anchored: a.anchored, combinations: indices.length, grid: gridSection(grid), windows: wf.windows, efficiency: wf.efficiency };
-    const summary: RunSummary = { ...runSummary(r, { periods: wf.periods, elapsedMs: performance.now() - t0 }), walkforward: section };
+    const summary: RunSummary = { ...runSummary(r, { periods: wf.periods, elapsedMs: performance.now() - t0, equityCurve: a.equity }), walkforward: section };
     const config = { ...r.config, mode: options.mode, strategy: strategy.name, grid: a.grid, random: a.random ?? null, seed: a.seed, objective: a.objective, train: a.train, test: a.test, anchored: a.anchored, from: a.from ?? null, to: a.to ?? null, source };
     const rec = recordRun(ctx, { kind: 'walkforward', save: a.save, report: a.report, summary, config, ts: r.ts, equity: r.equity, series, source, adjusted });
     return { ...summary, walkforward: section, source, run: { id: rec.id }, ...(rec.report ? { report: rec.report } : {}) };

@@ -104,3 +104,79 @@ describe('Backtest pane', () => {
     }
   });
 });
+
+/** A console session drawn by ink-testing-library at width × height; closed afterwards. */
+async function withConsole(width: number, height: number, fn: (session: ConsoleSession, r: { stdin: { write(s: string): void }; lastFrame(): string | undefined }) => Promise<void>) {
+  const { render } = await import('ink-testing-library');
+  const React = (await import('react')).default;
+  const { App } = await import('../views/App.tsx');
+  const ws = tmpWorkspace();
+  const session = new ConsoleSession(ws, buildRegistry(), { cwd: ROOT, watchStrategies: false });
+  try {
+    const r = render(React.createElement(App, { session, width, height }));
+    await fn(session, r);
+    r.unmount();
+  } finally {
+    await session.close();
+    ws.close();
+  }
+}
+
+describe('Backtest pane: sweeps and walk-forward', () => {
+  it('a sweep shows its heatmap with the cursor on the best cell; arrows move; Enter backtests that cell', () =>
+    withConsole(120, 40, async (session, r) => {
+      session.run(`sweep --strategy sma_cross --data ${ORCL} --tz America/New_York --grid fast=5:20:5 --grid slow=30,60,90`);
+      expect(session.getState().btView).toBe('sweep');
+      expect(session.getState().pane).toBe('backtest');
+      for (let i = 0; i < 300 && !session.getState().sweep?.heat; i++) await tick(50);
+      const sw = session.getState().sweep!;
+      const h = sw.heat!;
+      expect(h.x.values).toEqual([5, 10, 15, 20]);
+      expect(h.y!.values).toEqual([30, 60, 90]);
+      // the cursor starts on the best cell: the largest value of the grid
+      expect(h.cells[sw.cy][sw.cx]).toBe(h.max);
+      await tick(30);
+      let f = r.lastFrame()!;
+      expect(f).toMatch(/sweep sma_cross · 12 combinations of fast \(4\) × slow \(3\) · objective sharpe/);
+      expect(f).toMatch(/★/);
+      expect(f).toMatch(/PBO \d+\.\d%/);
+      // move to fast=5 slow=30 (bottom-left) and open it
+      for (let i = 0; i < 4; i++) r.stdin.write('h');
+      for (let i = 0; i < 3; i++) r.stdin.write('j');
+      await tick(30);
+      expect([session.getState().sweep!.cx, session.getState().sweep!.cy]).toEqual([0, 0]);
+      f = r.lastFrame()!;
+      expect(f).toMatch(/cell: fast=5 slow=30 {2}sharpe -?\d\.\d{3}/);
+      const want = h.cells[0][0]!;
+      r.stdin.write('\r');
+      for (let i = 0; i < 200 && session.getState().backtests.length === 0; i++) await tick(50);
+      const b = session.getState().backtests[0];
+      expect(b.summary.params).toEqual({ fast: 5, slow: 30, short: false });
+      expect(b.summary.metrics.sharpe).toBeCloseTo(want, 10);
+      expect(session.getState().btView).toBe('run');
+      await tick(30);
+      expect(r.lastFrame()).toMatch(/drawdown %/);
+      r.stdin.write('v');
+      await tick(30);
+      expect(r.lastFrame()).toMatch(/sweep sma_cross/);
+    }));
+
+  it('a walk-forward shows its stitched equity, its efficiency and its windows', () =>
+    withConsole(140, 44, async (session, r) => {
+      session.run(`walkforward --strategy sma_cross --data ${ORCL} --tz America/New_York --grid fast=5:20:5 --grid slow=30,60 --train 1000 --test 500`);
+      for (let i = 0; i < 300 && session.getState().backtests.length === 0; i++) await tick(50);
+      const b = session.getState().backtests[0];
+      expect(b.summary.walkforward!.windows).toHaveLength(9);
+      expect(b.equity.at(-1)).toBeCloseTo(b.summary.final_equity, 6);
+      await tick(30);
+      const f = r.lastFrame()!;
+      expect(f).toMatch(/sma_cross walk-forward \(9 windows, rolling 1000\/500\)/);
+      expect(f).toMatch(/WF efficiency/);
+      expect(f).toMatch(/test window/);
+      expect(f).toMatch(/1 +1998-12…2000-12 +fast=\d+ slow=\d+/);
+      r.stdin.write('G'); // the last, short window
+      await tick(30);
+      expect(session.getState().tradeCursor).toBe(8);
+      expect(r.lastFrame()).toMatch(/9 +2014-11…2014-12 +fast=\d+ slow=\d+/);
+    }));
+});

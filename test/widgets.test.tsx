@@ -11,6 +11,8 @@ import { render } from 'ink-testing-library';
 import React from 'react';
 import { describe, expect, it } from 'vitest';
 import {
+  Heatmap,
+  heatLevel,
   KeyValue,
   LineChart,
   ProgressBar,
@@ -285,6 +287,32 @@ describe('KeyValue', () => {
     expect(f).toHaveLength(2);
     expect(f[0]).toMatch(/^a {2}0\s+c {2}2$/);
     expect(f[1].trimEnd()).toBe('b  1');
+  });
+});
+
+describe('Heatmap', () => {
+  it('levels split [min, max] into four equal parts', () => {
+    expect([0, 2.49, 2.5, 5, 7.49, 7.5, 10].map((v) => heatLevel(v, 0, 10))).toEqual([0, 0, 1, 2, 2, 3, 3]);
+    expect(heatLevel(3, 3, 3)).toBe(2);
+  });
+
+  it('draws the highest y at the top, holes as ·, the best as ★, the cursor inverse; rows scroll to the cursor', () => {
+    const cells = [
+      [0, 5, 10], // y = 1 (row 0, drawn last)
+      [null, 2, 8], // y = 2
+    ];
+    const f = frameOf(<Heatmap cells={cells} min={0} max={10} xLabels={['a', 'b', 'c']} yLabels={['1', '2']} cursor={{ x: 1, y: 1 }} best={{ x: 2, y: 0 }} width={30} height={10} />, makeTheme({ noColor: true }));
+    const ls = lines(f);
+    // cell width: min(5, (30 − 1 − 1) / 3) = 5 → four shade characters and a space
+    // levels of [0, 10]: 2 → 0 ░, 5 → 2 ▓, 8 → 3 █, 10 → 3 █ (★: the best)
+    expect(ls[0].trimEnd()).toBe('2    · ░░░░ ████');
+    expect(ls[1].trimEnd()).toBe('1 ░░░░ ▓▓▓▓ ███★');
+    expect(ls[2].trimEnd()).toBe('  a    b    c');
+    expect(f).toContain('\x1b[7m░░░░ '); // (b, 2) is the cursor, drawn inverse
+    // four rows, room for two: the cursor's row stays in view
+    const tall = [[1], [2], [3], [4]];
+    const g = lines(frameOf(<Heatmap cells={tall} min={1} max={4} xLabels={['x']} yLabels={['1', '2', '3', '4']} cursor={{ x: 0, y: 0 }} width={20} height={3} />, makeTheme({ noColor: true })));
+    expect(g.map((l) => l[0])).toEqual(['2', '1', ' ']);
   });
 });
 

@@ -5,3 +5,4 @@ export { Sparkline, sparkline } from './Sparkline.tsx';
 export { ProgressBar, progressText, type ProgressBarProps } from './ProgressBar.tsx';
 export { KeyValue, type KeyValueItem, type KeyValueProps, type Tone } from './KeyValue.tsx';
 export { truncate, fit, clip, textWidth, ELLIPSIS } from './text.ts';
+export { Heatmap, heatLevel, type HeatmapProps } from './Heatmap.tsx';
