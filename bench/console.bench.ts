@@ -131,6 +131,7 @@ export const CONSOLE_BENCHES: Bench[] = [
       await session.close();
       ws.close();
       fs.rmSync(dir, { recursive: true, force: true });
+      out.push(...(await rerunBench(quick ? 5 : 15)));
       out.push({ name: 'key j in Data list at 200×60', value: median(list.map((x) => x.total)), unit: 'ms', target: '≤ 16 ms', note: `median of 40; Ink output part ${median(list.map((x) => x.ink)).toFixed(2)} ms` });
       out.push({ name: 'Enter (open chart) at 200×60', value: median(detail.map((x) => x.total)), unit: 'ms', note: 'loads bars, builds chart and report (session) + render' });
       out.push({ name: 'range key in chart at 200×60', value: median(inDetail.map((x) => x.total)), unit: 'ms', note: `median of 20; Ink output part ${median(inDetail.map((x) => x.ink)).toFixed(2)} ms` });
@@ -138,3 +139,60 @@ export const CONSOLE_BENCHES: Bench[] = [
     },
   },
 ];
+
+/**
+ * Key `r` in the Backtest pane → the new run drawn: a 72,000-bar sma_cross backtest rerun through the console's job
+ * thread (kept warm), its result sent back, the pane rendered by Ink (first frame with the new run).
+ */
+async function rerunBench(runs: number): Promise<BenchResult[]> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'at-bench-rr-'));
+  const ws = Workspace.open(dir, {});
+  const store = new BarStore(ws);
+  const batch = store.batch();
+  for (const s of generateUniverse({ symbols: 1, bars: 72_000, timeframe: parseTimeframe('15m'), seed: 3 })) batch.put(s);
+  batch.commit();
+  const session = new ConsoleSession(ws, buildRegistry(), { watchStrategies: false });
+  const tty = new FakeTty(200, 60);
+  let onFrame: (() => void) | null = null;
+  const app = render(React.createElement(ThemeContext.Provider, { value: makeTheme({ noColor: false }) }, React.createElement(App, { session, width: 200, height: 59 })), {
+    stdout: tty as never,
+    stdin: new FakeStdin() as never,
+    exitOnCtrlC: false,
+    patchConsole: false,
+    maxFps: 1000,
+    onRender: () => onFrame?.(),
+  });
+  const shown = () => session.getState().backtests[0];
+  const drawn = (prev: unknown) =>
+    new Promise<void>((resolve) => {
+      onFrame = () => {
+        if (shown() !== prev) resolve();
+      };
+    });
+  const out: number[] = [];
+  const vec: number[] = [];
+  for (const [line, into] of [
+    ['backtest --strategy sma_cross --symbol SYN000', out],
+    ['backtest --strategy sma_cross --symbol SYN000 --mode vectorized', vec],
+  ] as const) {
+    let wait = drawn(shown());
+    session.run(line);
+    await wait;
+    for (let i = 0; i < runs + 1; i++) {
+      const prev = shown();
+      wait = drawn(prev);
+      const t0 = performance.now();
+      session.rerunBacktest();
+      await wait;
+      if (i > 0) into.push(performance.now() - t0);
+    }
+  }
+  app.unmount();
+  await session.close();
+  ws.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+  return [
+    { name: 'rerun (r) 72,000-bar backtest → drawn', value: median(out), unit: 'ms', target: '≤ 150 ms', note: `event engine; median of ${out.length}: ${out.map((x) => x.toFixed(0)).join(', ')}` },
+    { name: 'rerun (r) 72,000-bar vectorized → drawn', value: median(vec), unit: 'ms', target: '≤ 150 ms', note: `median of ${vec.length}: ${vec.map((x) => x.toFixed(0)).join(', ')}` },
+  ];
+}

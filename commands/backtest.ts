@@ -38,11 +38,12 @@ export interface SeriesArgs {
  * The bars of a run: stored symbols (`--symbol A,B`) or every series of a price file (`--data FILE`), clipped to
  * `--from`/`--to` (a date-only `--to` includes that whole day).
  */
-export function loadRunSeries(ctx: CommandContext, a: SeriesArgs): { series: BarSeries[]; source: string; adjusted: (boolean | null)[] } {
+export function loadRunSeries(ctx: CommandContext, a: SeriesArgs): { series: BarSeries[]; source: string; adjusted: (boolean | null)[]; hashes: (string | undefined)[] } {
   if (!a.symbol === !a.data) throw new UsageError(a.symbol ? 'give --symbol or --data, not both' : 'give --symbol SYM[,SYM…] or --data FILE');
   let series: BarSeries[];
   let source: string;
   let adjusted: (boolean | null)[];
+  let hashes: (string | undefined)[] = [];
   if (a.symbol) {
     const store = storeOf(ctx);
     const syms = a.symbol.split(',').map((s) => s.trim()).filter(Boolean);
@@ -50,6 +51,8 @@ export function loadRunSeries(ctx: CommandContext, a: SeriesArgs): { series: Bar
     const infos = syms.map((s) => store.info(s, tf));
     series = infos.map((info) => store.load(info.symbol, info.timeframe));
     adjusted = infos.map((info) => info.adjusted);
+    // the catalog keeps each stored series' content hash: no need to hash the bars again (unless clipped below)
+    hashes = infos.map((info) => info.contentHash);
     source = `${syms.join(',')} (workspace)`;
   } else {
     const abs = path.resolve(ctx.cwd, a.data!);
@@ -77,9 +80,10 @@ export function loadRunSeries(ctx: CommandContext, a: SeriesArgs): { series: Bar
       to = /^\d{4}-\d{2}-\d{2}$/.test(a.to.trim()) ? to + 86_400_000 : to + 1;
     }
     series = series.map((s) => clipRange(s, { from, to }));
+    hashes = [];
     if (series.every((s) => s.ts.length === 0)) throw new UsageError(`no bars between ${a.from ?? 'the start'} and ${a.to ?? 'the end'}`);
   }
-  return { series, source, adjusted };
+  return { series, source, adjusted, hashes };
 }
 
 export interface BacktestOutput extends RunSummary {
@@ -126,6 +130,7 @@ const backtestArgs = z.object({
   mode: z.enum(['event', 'vectorized']).default('event').describe('event-driven or vectorized engine'),
   trades: z.number().int().min(0).default(10).describe('trades listed in the text output (JSON has all)'),
   equity: z.boolean().default(false).describe('include the equity curve (time, equity) in --json output'),
+  curve: z.number().int().positive().optional().describe('include the equity curve in at most N points (last equity and deepest drawdown of each bucket) in --json output'),
   save: z.boolean().default(true).describe('store the run in the workspace run history (--no-save to skip)'),
   report: z.string().optional().describe('write a report: out.html (self-contained, charts) or out.json (the same data)'),
 });
@@ -151,7 +156,7 @@ export const backtest = defineCommand({
   ],
   async run(ctx, a, progress) {
     const strategy = await strategyArgs(a, ctx);
-    const { series, source, adjusted } = loadRunSeries(ctx, a);
+    const { series, source, adjusted, hashes } = loadRunSeries(ctx, a);
     const params = splitParamArgs(a.param ?? []);
     const t0 = performance.now();
     const r: BacktestResult = runStrategy({
@@ -169,9 +174,9 @@ export const backtest = defineCommand({
       progress: (done, total) => progress({ job: 'backtest', phase: 'bars', done, total }),
     });
     const ms = performance.now() - t0;
-    const summary = runSummary(r, { equityCurve: a.equity, elapsedMs: ms });
+    const summary = runSummary(r, { equityCurve: a.equity, curvePoints: a.curve, elapsedMs: ms });
     const config = { ...r.config, mode: r.mode, strategy: r.strategy, params: r.params, from: a.from ?? null, to: a.to ?? null, source };
-    const rec = recordRun(ctx, { kind: 'backtest', save: a.save, report: a.report, summary, config, ts: r.ts, equity: r.equity, series, source, adjusted });
+    const rec = recordRun(ctx, { kind: 'backtest', save: a.save, report: a.report, summary, config, ts: r.ts, equity: r.equity, series, source, adjusted, hashes });
     return { ...summary, source, run: { id: rec.id, version: VERSION, data_hash: rec.dataHash, config }, ...(rec.report ? { report: rec.report } : {}) } satisfies BacktestOutput;
   },
   render: (r: BacktestOutput, a) => renderRun(r, a.trades),
@@ -183,11 +188,11 @@ export const backtest = defineCommand({
  */
 export function recordRun(
   ctx: CommandContext,
-  o: { kind: 'backtest' | 'sweep' | 'walkforward'; save: boolean; report?: string; summary: RunSummary; config: Record<string, unknown>; ts: Float64Array; equity: Float64Array; series: BarSeries[]; source: string; adjusted: (boolean | null)[] },
+  o: { kind: 'backtest' | 'sweep' | 'walkforward'; save: boolean; report?: string; summary: RunSummary; config: Record<string, unknown>; ts: Float64Array; equity: Float64Array; series: BarSeries[]; source: string; adjusted: (boolean | null)[]; hashes?: (string | undefined)[] },
 ): { id: number | null; dataHash: Record<string, string>; report?: string } {
   const dataHash: Record<string, string> = {};
-  for (const s of o.series) dataHash[s.symbol] = contentHash(s);
-  const summary = { ...o.summary, equity: undefined };
+  o.series.forEach((s, i) => (dataHash[s.symbol] = o.hashes?.[i] ?? contentHash(s)));
+  const summary = { ...o.summary, equity: undefined, curve: undefined };
   let report: string | undefined;
   if (o.report) {
     const file = path.resolve(ctx.cwd, o.report);

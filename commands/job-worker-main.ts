@@ -1,8 +1,8 @@
 /**
- * Runs one command in a worker thread for the console: the same registry, argument validation and run() as the
- * CLI, with progress posted back as events and cancellation through an AbortSignal.
+ * Runs commands in a worker thread for the console: the same registry, argument validation and run() as the CLI,
+ * with progress posted back as events (each message carries its job id) and cancellation through an AbortSignal.
  */
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort } from 'node:worker_threads';
 import { AlphaError } from '../src/errors.ts';
 import { Workspace } from '../src/workspace.ts';
 import { buildRegistry } from './index.ts';
@@ -22,39 +22,52 @@ export type JobMessage =
   | { type: 'result'; result: unknown; text: string; exitCode: number }
   | { type: 'error'; message: string; hint?: string; exitCode: number };
 
-const req = workerData as JobRequest;
+export type JobControl = { type: 'run'; id: number; req: JobRequest } | { type: 'abort'; id: number };
+
+/**
+ * The thread runs one job at a time and stays alive for the next (the console keeps a warm one: loading the
+ * engine costs more than a quick backtest).
+ */
 const port = parentPort!;
-const ac = new AbortController();
-port.on('message', (m: { type: string }) => {
-  if (m.type === 'abort') ac.abort(new AlphaError('cancelled', { exitCode: 130 }));
+const running = new Map<number, AbortController>();
+let registry: ReturnType<typeof buildRegistry> | undefined;
+port.on('message', (m: JobControl) => {
+  if (m.type === 'abort') running.get(m.id)?.abort(new AlphaError('cancelled', { exitCode: 130 }));
+  else if (m.type === 'run') void runJob(m.id, m.req);
 });
 
-let ws: Workspace | undefined;
-try {
-  const reg = buildRegistry();
-  const cmd = reg.get(req.command);
-  if (!cmd) throw new AlphaError(`unknown command ${req.command}`, { exitCode: 2 });
-  const args = validateArgs(cmd, parseArgs(cmd, req.tokens));
-  const ctx: CommandContext = {
-    workspace: () => (ws ??= Workspace.open(req.workspaceDir, req.env)),
-    workspaceDir: req.workspaceDir,
-    signal: ac.signal,
-    env: req.env,
-    interactive: false,
-    cwd: req.cwd,
-  };
-  let last = 0;
-  const result = await cmd.run(ctx, args as never, (e) => {
-    const now = Date.now();
-    if (now - last < 50 && e.done !== e.total) return;
-    last = now;
-    port.postMessage({ type: 'progress', phase: e.phase, done: e.done, total: e.total, message: e.message } satisfies JobMessage);
-  });
-  const text = cmd.render ? cmd.render(result as never, args as never) : '';
-  port.postMessage({ type: 'result', result: JSON.parse(JSON.stringify(result, jsonReplacer)), text, exitCode: cmd.exitCode ? cmd.exitCode(result as never) : 0 } satisfies JobMessage);
-} catch (e) {
-  const err = e as AlphaError;
-  port.postMessage({ type: 'error', message: err.message ?? String(e), hint: err.hint, exitCode: err.exitCode ?? 1 } satisfies JobMessage);
-} finally {
-  ws?.close();
+async function runJob(id: number, req: JobRequest): Promise<void> {
+  const ac = new AbortController();
+  running.set(id, ac);
+  let ws: Workspace | undefined;
+  const post = (m: JobMessage) => port.postMessage({ ...m, id });
+  try {
+    const reg = (registry ??= buildRegistry());
+    const cmd = reg.get(req.command);
+    if (!cmd) throw new AlphaError(`unknown command ${req.command}`, { exitCode: 2 });
+    const args = validateArgs(cmd, parseArgs(cmd, req.tokens));
+    const ctx: CommandContext = {
+      workspace: () => (ws ??= Workspace.open(req.workspaceDir, req.env)),
+      workspaceDir: req.workspaceDir,
+      signal: ac.signal,
+      env: req.env,
+      interactive: false,
+      cwd: req.cwd,
+    };
+    let last = 0;
+    const result = await cmd.run(ctx, args as never, (e) => {
+      const now = Date.now();
+      if (now - last < 50 && e.done !== e.total) return;
+      last = now;
+      post({ type: 'progress', phase: e.phase, done: e.done, total: e.total, message: e.message });
+    });
+    const text = cmd.render ? cmd.render(result as never, args as never) : '';
+    post({ type: 'result', result: JSON.parse(JSON.stringify(result, jsonReplacer)), text, exitCode: cmd.exitCode ? cmd.exitCode(result as never) : 0 });
+  } catch (e) {
+    const err = e as AlphaError;
+    post({ type: 'error', message: err.message ?? String(e), hint: err.hint, exitCode: err.exitCode ?? 1 });
+  } finally {
+    running.delete(id);
+    ws?.close();
+  }
 }

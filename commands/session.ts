@@ -173,6 +173,9 @@ export interface ConsoleState {
   quit: boolean;
 }
 
+/** how long a just-started job waits to be drawn (a quick job is drawn once, with its result; see set()) */
+const START_DRAW_DELAY_MS = 80;
+
 const RESAMPLE_TARGETS = ['5m', '15m', '1h', '1d', '1w', '1mo'];
 
 export class ConsoleSession extends EventBus<{ change: ConsoleState }> {
@@ -195,7 +198,8 @@ export class ConsoleSession extends EventBus<{ change: ConsoleState }> {
       overlays: [], overlayPicker: { open: false, cursor: 0 }, equity: null, openOrders: 0, confirmQuit: false, quit: false,
       backtests: [], tradeCursor: 0, paramEdit: null, sweep: null, btView: 'run',
     };
-    this.jobs.on('update', () => this.set({ jobs: this.jobs.list() }));
+    // a job that just started is drawn a little later: a quick one (a rerun) is then drawn once, with its result
+    this.jobs.on('update', (j) => this.set({ jobs: this.jobs.list() }, j.status === 'running' && j.phase === 'starting' ? START_DRAW_DELAY_MS : 0));
     this.jobs.on('finished', (j) => this.onJobFinished(j));
     this.refresh();
     if (opts.watchStrategies !== false) this.stopWatching = watchStrategies(ws.path('strategies'), (file, r) => this.onStrategySaved(file, r), { tmpDir: ws.path('tmp') });
@@ -204,19 +208,46 @@ export class ConsoleSession extends EventBus<{ change: ConsoleState }> {
   getState = (): ConsoleState => this.state;
   subscribe = (fn: () => void): (() => void) => this.on('change', fn);
 
-  private set(patch: Partial<ConsoleState>): void {
+  /**
+   * State changes apply at once (getState() sees them); subscribers hear of them once per task, after a microtask,
+   * so an action that changes several things (a job's result: the run, the message, the log lines) draws one frame,
+   * not one per change — a frame of a large pane costs tens of milliseconds in Ink.
+   */
+  private set(patch: Partial<ConsoleState>, deferMs = 0): void {
     this.state = { ...this.state, ...patch };
-    this.emit('change', this.state);
+    if (deferMs > 0) {
+      // drawn with the next ordinary change, or after deferMs at the latest
+      if (!this.notifyQueued && !this.deferTimer) {
+        this.deferTimer = setTimeout(() => {
+          this.deferTimer = null;
+          this.emit('change', this.state);
+        }, deferMs);
+        this.deferTimer.unref();
+      }
+      return;
+    }
+    if (this.notifyQueued) return;
+    this.notifyQueued = true;
+    queueMicrotask(() => {
+      this.notifyQueued = false;
+      if (this.deferTimer) {
+        clearTimeout(this.deferTimer);
+        this.deferTimer = null;
+      }
+      this.emit('change', this.state);
+    });
   }
+  private notifyQueued = false;
+  private deferTimer: NodeJS.Timeout | null = null;
 
-  log(level: LogLine['level'], text: string): void {
+  log(level: LogLine['level'], text: string, deferMs = 0): void {
     const log = [...this.state.log, { ts: Date.now(), level, text }].slice(-500);
-    this.set({ log });
+    this.set({ log }, deferMs);
   }
 
-  say(text: string, tone: 'info' | 'ok' | 'error' = 'info'): void {
-    this.set({ message: { text, tone } });
-    this.log(tone === 'error' ? 'error' : 'info', text);
+  say(text: string, tone: 'info' | 'ok' | 'error' = 'info', deferMs = 0): void {
+    this.set({ message: { text, tone } }, deferMs);
+    this.log(tone === 'error' ? 'error' : 'info', text, deferMs);
   }
 
   // ------------------------------------------------------------ data
@@ -505,8 +536,8 @@ export class ConsoleSession extends EventBus<{ change: ConsoleState }> {
       return null;
     }
     const tokens = words.slice(m.used);
-    // the Backtest pane draws the equity curve: ask the command for it
-    if ((m.cmd.name === 'backtest' || m.cmd.name === 'walkforward') && !tokens.includes('--equity')) tokens.push('--equity');
+    // the Backtest pane draws the equity curve: ask the command for it, sampled to the chart's 1,000 points
+    if ((m.cmd.name === 'backtest' || m.cmd.name === 'walkforward') && !tokens.includes('--curve')) tokens.push('--curve', '1000');
     try {
       validateArgs(m.cmd, parseArgs(m.cmd, tokens));
     } catch (e) {
@@ -514,7 +545,7 @@ export class ConsoleSession extends EventBus<{ change: ConsoleState }> {
       return null;
     }
     const job = this.jobs.start({ command: m.cmd.name, tokens, workspaceDir: this.ws.dir, cwd: this.opts.cwd ?? process.cwd(), env: { ...(this.opts.env ?? process.env) } }, line);
-    this.say(`started: ${line}`);
+    this.say(`started: ${line}`, 'info', START_DRAW_DELAY_MS);
     // a sweep shows its progress, then its heatmap, in the Backtest pane
     if (m.cmd.name === 'sweep') this.set({ sweep: { line, jobId: job.id, result: null, heat: null, cx: 0, cy: 0 }, btView: 'sweep', pane: 'backtest' });
     return job;
@@ -670,28 +701,16 @@ export class ConsoleSession extends EventBus<{ change: ConsoleState }> {
   }
 
   private addBacktest(line: string, result: RunSummary): void {
-    const full = result.equity;
-    const view: BacktestRunView = { line, summary: { ...result, equity: undefined }, equity: [], labels: [], drawdown: [], daily: false };
-    if (full && full.equity.length > 0) {
-      const n = full.equity.length;
-      const m = Math.min(n, 1000);
-      let peak = -Infinity;
-      let k = 0;
-      const daily = n > 1 && Date.parse(full.time[n - 1]) - Date.parse(full.time[n - 2]) >= 86_400_000 - 3_600_000;
+    const c = result.curve;
+    const view: BacktestRunView = { line, summary: { ...result, equity: undefined, curve: undefined }, equity: [], labels: [], drawdown: [], daily: false };
+    if (c && c.equity.length > 0) {
+      // daily or coarser bars (their average spacing, weekends included, is at least most of a day): dates only
+      const p = result.period;
+      const daily = p.bars > 1 && p.from !== null && p.to !== null && (Date.parse(p.to) - Date.parse(p.from)) / (p.bars - 1) >= 0.9 * 86_400_000;
       view.daily = daily;
-      for (let b = 0; b < m; b++) {
-        const end = Math.floor(((b + 1) * n) / m) - 1;
-        let dd = 0;
-        for (; k <= end; k++) {
-          const e = full.equity[k];
-          if (e > peak) peak = e;
-          const d = peak > 0 ? e / peak - 1 : 0;
-          if (d < dd) dd = d;
-        }
-        view.equity.push(full.equity[end]);
-        view.drawdown.push(dd);
-        view.labels.push(daily ? full.time[end].slice(0, 10) : full.time[end].slice(0, 16).replace('T', ' '));
-      }
+      view.equity = c.equity;
+      view.drawdown = c.drawdown;
+      view.labels = c.time.map((t) => (daily ? t.slice(0, 10) : t.slice(0, 16).replace('T', ' ')));
     }
     this.set({ backtests: [view, ...this.state.backtests].slice(0, 5), tradeCursor: result.walkforward ? 0 : Math.max(0, result.trades.length - 1), pane: 'backtest', btView: 'run' });
     void this.editorFor(result).then((paramEdit) => {
@@ -757,6 +776,7 @@ export class ConsoleSession extends EventBus<{ change: ConsoleState }> {
   }
 
   async close(): Promise<void> {
+    if (this.deferTimer) clearTimeout(this.deferTimer);
     this.stopWatching?.();
     await this.jobs.shutdown();
   }

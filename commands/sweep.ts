@@ -46,7 +46,7 @@ type GridArgs = z.infer<typeof gridArgsSchema>;
 /** Strategy, bars, grid, indices and run options of a sweep or walk-forward, checked on the first combination. */
 export async function prepareGrid(ctx: CommandContext, a: GridArgs) {
   const strategy = await strategyArgs(a, ctx);
-  const { series, source, adjusted } = loadRunSeries(ctx, a);
+  const { series, source, adjusted, hashes } = loadRunSeries(ctx, a);
   const grid = parseGrid(strategy, a.grid);
   const total = gridSize(grid);
   if (total > 1_000_000 && !a.random) throw new UsageError(`the grid has ${total.toLocaleString('en-US')} combinations; narrow it or use --random N`);
@@ -58,7 +58,7 @@ export async function prepareGrid(ctx: CommandContext, a: GridArgs) {
   sweepLocal({ ...options, strategy, series, grid, indices: indices.slice(0, 1) }).forEach((r) => {
     if (r.error) throw new UsageError(`${strategy.name} ${JSON.stringify(comboAt(grid, r.index))}: ${r.error}`);
   });
-  return { strategy, series, source, adjusted, grid, indices, options };
+  return { strategy, series, source, adjusted, hashes, grid, indices, options };
 }
 
 export function runnerFor(ctx: CommandContext, strategy: Strategy, series: BarSeries[], runs: number, workers?: number): ComboRunner {
@@ -97,7 +97,7 @@ export const sweep = defineCommand({
   args: z.object({ ...GRID_ARGS, top: z.number().int().min(1).default(10).describe('best runs listed') }),
   examples: ['alphatrade sweep --strategy sma_cross --symbol ORCL --grid fast=5:50:5 --grid slow=20:200:10', 'alphatrade sweep --strategy rsi_reversion --symbol ORCL --grid lower=20:40:5 --grid exit=45:60:5 --objective sortino --json'],
   async run(ctx, a, progress): Promise<SweepOutput> {
-    const { strategy, series, source, adjusted, grid, indices, options } = await prepareGrid(ctx, a);
+    const { strategy, series, source, adjusted, hashes, grid, indices, options } = await prepareGrid(ctx, a);
     let done = 0;
     const runner = runnerFor(ctx, strategy, series, indices.length, a.workers);
     let results: ComboResult[];
@@ -119,7 +119,7 @@ export const sweep = defineCommand({
       const section: SweepSection = { objective: sum.objective, combinations: sum.combinations, grid: gridSection(grid), results: out.results, best_index: best.index, deflated_sharpe: sum.deflated_sharpe, pbo: sum.pbo, errors: sum.errors };
       const summary: RunSummary = { ...runSummary(r, { periods: options.periods }), sweep: section };
       const config = { ...r.config, mode: r.mode, strategy: r.strategy, params: r.params, grid: a.grid, random: a.random ?? null, seed: a.seed, objective: a.objective, from: a.from ?? null, to: a.to ?? null, source };
-      const rec = recordRun(ctx, { kind: 'sweep', save: a.save, report: a.report, summary, config, ts: r.ts, equity: r.equity, series, source, adjusted });
+      const rec = recordRun(ctx, { kind: 'sweep', save: a.save, report: a.report, summary, config, ts: r.ts, equity: r.equity, series, source, adjusted, hashes });
       out.run.id = rec.id;
       if (rec.report) out.report = rec.report;
     }

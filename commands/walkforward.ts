@@ -31,13 +31,14 @@ export const walkforward = defineCommand({
     anchored: z.boolean().default(false).describe('every training window starts at the first bar (expanding) instead of sliding'),
     trades: z.number().int().min(0).default(0).describe('out-of-sample trades listed in the text output (JSON has all)'),
     equity: z.boolean().default(false).describe('include the stitched equity curve (time, equity) in --json output'),
+    curve: z.number().int().positive().optional().describe('include the stitched curve in at most N points (as backtest --curve)'),
   }),
   examples: [
     'alphatrade walkforward --strategy sma_cross --symbol ORCL --grid fast=5:50:5 --grid slow=20:200:10 --train 756 --test 126',
     'alphatrade walkforward --strategy rsi_reversion --symbol ORCL --grid lower=20:40:5 --train 1000 --test 250 --anchored --json',
   ],
   async run(ctx, a, progress): Promise<WalkForwardOutput> {
-    const { strategy, series, source, adjusted, grid, indices, options } = await prepareGrid(ctx, a);
+    const { strategy, series, source, adjusted, hashes, grid, indices, options } = await prepareGrid(ctx, a);
     const bars = series.reduce((s, x) => s + x.ts.length, 0);
     const runner = runnerFor(ctx, strategy, series, Math.ceil((indices.length * bars) / Math.max(1, series[0].ts.length)), a.workers);
     const t0 = performance.now();
@@ -62,9 +63,9 @@ export const walkforward = defineCommand({
     }
     const r = walkForwardAsResult(wf, a.cash);
     const section: WalkForwardSection = { objective: a.objective, train: a.train, test: a.test, anchored: a.anchored, combinations: indices.length, grid: gridSection(grid), windows: wf.windows, efficiency: wf.efficiency };
-    const summary: RunSummary = { ...runSummary(r, { periods: wf.periods, elapsedMs: performance.now() - t0, equityCurve: a.equity }), walkforward: section };
+    const summary: RunSummary = { ...runSummary(r, { periods: wf.periods, elapsedMs: performance.now() - t0, equityCurve: a.equity, curvePoints: a.curve }), walkforward: section };
     const config = { ...r.config, mode: options.mode, strategy: strategy.name, grid: a.grid, random: a.random ?? null, seed: a.seed, objective: a.objective, train: a.train, test: a.test, anchored: a.anchored, from: a.from ?? null, to: a.to ?? null, source };
-    const rec = recordRun(ctx, { kind: 'walkforward', save: a.save, report: a.report, summary, config, ts: r.ts, equity: r.equity, series, source, adjusted });
+    const rec = recordRun(ctx, { kind: 'walkforward', save: a.save, report: a.report, summary, config, ts: r.ts, equity: r.equity, series, source, adjusted, hashes });
     return { ...summary, walkforward: section, source, run: { id: rec.id }, ...(rec.report ? { report: rec.report } : {}) };
   },
   render: (r: WalkForwardOutput, a) => renderWalkForward(r, a.trades),

@@ -49,6 +49,11 @@ export interface BacktestConfig {
    * order placed before it is dropped (walk-forward test windows start flat with warm indicators).
    */
   tradeFrom?: number;
+  /**
+   * The vectorized engine writes equity into this column when its length is the bar count (sweeps reuse one per
+   * worker: a fresh 72,000-bar column per run costs more in allocation and page faults than the run itself).
+   */
+  equityBuffer?: Float64Array;
 }
 
 export interface Rejection {

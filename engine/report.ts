@@ -43,6 +43,8 @@ export interface RunSummary {
   config: BacktestResult['config'];
   elapsed_ms: number;
   equity?: { time: string[]; equity: number[] };
+  /** the equity curve in at most N points for charts (`--curve N`): see `equityCurvePoints` */
+  curve?: CurvePoints;
   /** a sweep's results (the run itself is the best combination's backtest) */
   sweep?: SweepSection;
   /** a walk-forward's windows (the run itself is the stitched out-of-sample curve) */
@@ -74,6 +76,41 @@ export interface WalkForwardSection {
   efficiency: number | null;
 }
 
+export interface CurvePoints {
+  /** time of each point (the last step of its bucket) */
+  time: string[];
+  /** equity at the last step of each bucket */
+  equity: number[];
+  /** the lowest drawdown from the running peak within each bucket (a fraction ≤ 0) */
+  drawdown: number[];
+}
+
+/**
+ * An equity curve for a chart `points` wide: the steps cut into ≤ `points` equal buckets, each drawn by its last
+ * equity and by its deepest drawdown (so a drawdown inside a bucket is not lost to the sampling).
+ */
+export function equityCurvePoints(ts: ArrayLike<number>, equity: ArrayLike<number>, points: number): CurvePoints {
+  const n = equity.length;
+  const m = Math.min(n, Math.max(1, Math.floor(points)));
+  const out: CurvePoints = { time: [], equity: [], drawdown: [] };
+  let peak = -Infinity;
+  let k = 0;
+  for (let b = 0; b < m; b++) {
+    const end = Math.floor(((b + 1) * n) / m) - 1;
+    let dd = 0;
+    for (; k <= end; k++) {
+      const e = equity[k];
+      if (e > peak) peak = e;
+      const d = peak > 0 ? e / peak - 1 : 0;
+      if (d < dd) dd = d;
+    }
+    out.time.push(iso(ts[end]));
+    out.equity.push(equity[end]);
+    out.drawdown.push(dd);
+  }
+  return out;
+}
+
 export const iso = (t: number): string => new Date(t).toISOString();
 const fin = (x: number): number | null => (Number.isFinite(x) ? x : null);
 
@@ -98,7 +135,7 @@ export function tradesJson(r: BacktestResult): TradeJson[] {
   });
 }
 
-export function runSummary(r: BacktestResult, opts: { equityCurve?: boolean; elapsedMs?: number; periods?: number } = {}): RunSummary {
+export function runSummary(r: BacktestResult, opts: { equityCurve?: boolean; curvePoints?: number; elapsedMs?: number; periods?: number } = {}): RunSummary {
   const n = r.ts.length;
   const m = computeMetrics({
     equity: r.equity,
@@ -130,5 +167,6 @@ export function runSummary(r: BacktestResult, opts: { equityCurve?: boolean; ela
     elapsed_ms: Math.round((opts.elapsedMs ?? 0) * 10) / 10,
   };
   if (opts.equityCurve) out.equity = { time: Array.from(r.ts, iso), equity: Array.from(r.equity) };
+  if (opts.curvePoints) out.curve = equityCurvePoints(r.ts, r.equity, opts.curvePoints);
   return out;
 }

@@ -45,6 +45,8 @@ export interface RunOptions {
   recordFills?: boolean;
   /** trading starts at this bar time; earlier bars are warm-up (BacktestConfig.tradeFrom) */
   tradeFrom?: number;
+  /** BacktestConfig.equityBuffer */
+  equityBuffer?: Float64Array;
   progress?: (done: number, total: number) => void;
   signal?: AbortSignal;
 }
@@ -74,6 +76,7 @@ export function buildConfig(o: RunOptions): BacktestConfig {
     integer: o.integer ?? true,
     recordFills: o.recordFills ?? true,
     tradeFrom: o.tradeFrom,
+    equityBuffer: o.equityBuffer,
     progress: o.progress,
     signal: o.signal,
     weightSizer: (w) => {

@@ -40,6 +40,9 @@ export class ComboRunner {
     if (o.threads > 1) {
       if (!this.ref.builtin && !this.ref.file) throw new UsageError(`${o.strategy.name}: cannot be sent to worker threads (no file)`);
       this.pool = new Piscina({ filename: workerEntry('sweep-worker', 'engine/sweep-worker.mjs').href, minThreads: o.threads, maxThreads: o.threads, idleTimeout: 1000 });
+      // one abort listener for the pool (one per task would be dozens on the signal); queued and running tasks then
+      // reject, and the workers are stopped
+      o.signal?.addEventListener('abort', () => void this.pool?.destroy(), { once: true });
     }
   }
 
@@ -71,13 +74,15 @@ export class ComboRunner {
       const start = i;
       const task: SweepTask = { strategy: this.ref, tmpDir: this.o.tmpDir, series, options, grid, indices: indices.slice(i, i + chunk) };
       jobs.push(
-        (this.pool.run(task, { signal }) as Promise<ComboResult[]>).then((part) => {
+        (this.pool.run(task) as Promise<ComboResult[]>).then((part) => {
           part.forEach((r, j) => (results[start + j] = r));
           onDone?.(part.length);
         }),
       );
     }
-    await Promise.all(jobs);
+    await Promise.all(jobs).catch((e) => {
+      throw signal?.aborted ? new Error('canceled') : e;
+    });
     return results;
   }
 

@@ -97,7 +97,10 @@ export const SWEEP_METRICS = ['total_return', 'cagr', 'annual_volatility', 'shar
 
 export function runCombo(o: Omit<RunOptions, 'params'> & { periods?: number }, params: Record<string, number | boolean | string>, index: number): ComboResult {
   try {
-    const r = runStrategy({ ...o, params, recordFills: false });
+    // the equity column is read here and then dropped: one per thread is reused (see BacktestConfig.equityBuffer)
+    const bars = o.series.length === 1 ? o.series[0].ts.length : -1;
+    if (bars >= 0 && equityBuffer.length !== bars) equityBuffer = new Float64Array(bars);
+    const r = runStrategy({ ...o, params, recordFills: false, equityBuffer: bars >= 0 ? equityBuffer : undefined });
     const P = o.periods ?? periodsPerYear(r.ts);
     const blocks = new Array<number>(CSCV_BLOCKS * 3).fill(0);
     const f = fusedStats(r.equity, blocks);
@@ -134,31 +137,49 @@ export function runCombo(o: Omit<RunOptions, 'params'> & { periods?: number }, p
  */
 export function fusedStats(eq: Float64Array, blocks: number[]): { n: number; mean: number; std: number; downside: number; total: number; maxDd: number; skew: number; kurt: number } {
   const len = Math.max(0, eq.length - 1);
+  // the returns once into a scratch column reused across calls (the second pass reads them, no second division)
+  if (scratch.length < len) scratch = new Float64Array(Math.max(len, scratch.length * 2));
+  const r = scratch;
   let n = 0;
   let s1 = 0;
   let dn = 0;
   let g = 1;
   let peak = 1;
   let maxDd = 0;
-  let b = 0;
-  let bEnd = Math.floor(len / CSCV_BLOCKS);
-  for (let i = 0; i < len; i++) {
-    while (i >= bEnd && b < CSCV_BLOCKS - 1) {
-      b++;
-      bEnd = b === CSCV_BLOCKS - 1 ? len : Math.floor(((b + 1) * len) / CSCV_BLOCKS);
+  // the drawdown test as a product: g/peak − 1 < maxDd ⟺ g < peak·(1 + maxDd) (peak > 0), divided only on a new low
+  let floor = 1;
+  // CSCV blocks: block b covers returns [⌊b·len/S⌋, ⌊(b+1)·len/S⌋), sums kept in locals and written once per block
+  for (let b = 0; b < CSCV_BLOCKS; b++) {
+    const from = Math.floor((b * len) / CSCV_BLOCKS);
+    const to = b === CSCV_BLOCKS - 1 ? len : Math.floor(((b + 1) * len) / CSCV_BLOCKS);
+    let bs = 0;
+    let bs2 = 0;
+    let bn = 0;
+    for (let i = from; i < to; i++) {
+      const e0 = eq[i];
+      const e1 = eq[i + 1];
+      // flat stretches (no position) repeat the equity exactly: no division there
+      const x = e1 === e0 ? 0 : e1 / e0 - 1;
+      r[i] = x;
+      if (!(x === x)) continue;
+      bn++;
+      bs += x;
+      bs2 += x * x;
+      if (x < 0) dn += x * x;
+      g *= 1 + x;
+      if (g > peak) {
+        peak = g;
+        floor = peak * (1 + maxDd);
+      } else if (g < floor) {
+        maxDd = g / peak - 1;
+        floor = peak * (1 + maxDd);
+      }
     }
-    const x = eq[i + 1] / eq[i] - 1;
-    if (!(x === x)) continue;
-    n++;
-    s1 += x;
-    if (x < 0) dn += x * x;
-    g *= 1 + x;
-    if (g > peak) peak = g;
-    const d = g / peak - 1;
-    if (d < maxDd) maxDd = d;
-    blocks[b * 3] += x;
-    blocks[b * 3 + 1] += x * x;
-    blocks[b * 3 + 2] += 1;
+    blocks[b * 3] += bs;
+    blocks[b * 3 + 1] += bs2;
+    blocks[b * 3 + 2] += bn;
+    n += bn;
+    s1 += bs;
   }
   const mean = n ? s1 / n : NaN;
   // central moments in a second pass (the first pass's raw sums lose precision for tiny returns)
@@ -166,7 +187,7 @@ export function fusedStats(eq: Float64Array, blocks: number[]): { n: number; mea
   let m3 = 0;
   let m4 = 0;
   for (let i = 0; i < len; i++) {
-    const x = eq[i + 1] / eq[i] - 1;
+    const x = r[i];
     if (!(x === x)) continue;
     const d = x - mean;
     const d2 = d * d;
@@ -178,6 +199,9 @@ export function fusedStats(eq: Float64Array, blocks: number[]): { n: number; mea
   const p2 = m2 / n;
   return { n, mean, std, downside: n ? Math.sqrt(dn / n) : NaN, total: g - 1, maxDd, skew: p2 > 0 ? m3 / n / p2 ** 1.5 : NaN, kurt: p2 > 0 ? m4 / n / (p2 * p2) - 3 : NaN };
 }
+
+let scratch = new Float64Array(0);
+let equityBuffer = new Float64Array(0);
 
 // ------------------------------------------------------------------ statistics
 
@@ -230,11 +254,11 @@ export function pboCscv(blocks: number[][], S = CSCV_BLOCKS): { pbo: number; spl
   const N = blocks.length;
   if (N < 2) return { pbo: NaN, splits: 0, logits: [] };
   const half = S / 2;
-  // Meet in the middle: for each combination, the sums over every subset of the first 8 blocks and of the last 8
-  // (2 × 256 × 3 numbers), so a split's in-sample sums are two lookups instead of 8 additions — this runs
-  // C(16,8) = 12,870 splits × N combinations.
+  // Meet in the middle: the sums over every subset of the first 8 blocks and of the last 8, for every combination,
+  // so a split's in-sample sums are two lookups instead of 8 additions — this runs C(16,8) = 12,870 splits × N
+  // combinations. Laid out [half][subset][combination][3] so that a split reads two contiguous runs of memory.
   if (S !== 16) throw new Error('pboCscv: 16 blocks');
-  const sub = new Float64Array(N * 512 * 3);
+  const sub = new Float64Array(2 * 256 * N * 3);
   const tot = new Float64Array(N * 3);
   for (let j = 0; j < N; j++) {
     const bj = blocks[j];
@@ -242,8 +266,8 @@ export function pboCscv(blocks: number[][], S = CSCV_BLOCKS): { pbo: number; spl
       for (let m = 1; m < 256; m++) {
         const low = 31 - Math.clz32(m & -m); // lowest set bit
         const prev = m & (m - 1);
-        const o = (j * 512 + h * 256 + m) * 3;
-        const p = (j * 512 + h * 256 + prev) * 3;
+        const o = ((h * 256 + m) * N + j) * 3;
+        const p = ((h * 256 + prev) * N + j) * 3;
         const k = (h * 8 + low) * 3;
         sub[o] = sub[p] + (bj[k] ?? 0);
         sub[o + 1] = sub[p + 1] + (bj[k + 1] ?? 0);
@@ -256,43 +280,47 @@ export function pboCscv(blocks: number[][], S = CSCV_BLOCKS): { pbo: number; spl
       tot[j * 3 + 2] += bj[k * 3 + 2] ?? 0;
     }
   }
-  const sharpe = (s: number, s2: number, n: number) => {
-    if (n < 2) return NaN;
-    const m = s / n;
-    const v = (s2 - n * m * m) / (n - 1);
-    return v > 0 ? m / Math.sqrt(v) : NaN;
-  };
+  // Sharpe ratios are only compared, so each is kept as the monotone sign(m)·m²/v (no square root); the ranking is
+  // that of m/√v. NaN (fewer than 2 returns, or no variance) never wins and never counts as below.
   const logits: number[] = [];
   const oos = new Float64Array(N);
   for (let mask = 0; mask < 1 << S; mask++) {
     if (popcount(mask) !== half) continue;
-    const lo = mask & 255;
-    const hi = mask >> 8;
+    const a0 = (mask & 255) * N * 3;
+    const b0 = (256 + (mask >> 8)) * N * 3;
     let best = -1;
     let bestIs = -Infinity;
-    for (let j = 0; j < N; j++) {
-      const a = (j * 512 + lo) * 3;
-      const b = (j * 512 + 256 + hi) * 3;
+    for (let j = 0, a = a0, b = b0, t = 0; j < N; j++, a += 3, b += 3, t += 3) {
       const s = sub[a] + sub[b];
       const s2 = sub[a + 1] + sub[b + 1];
       const n = sub[a + 2] + sub[b + 2];
-      const is = sharpe(s, s2, n);
+      const is = sharpeKey(s, s2, n);
       if (is > bestIs) {
         bestIs = is;
         best = j;
       }
       // out of sample = the whole series minus the in-sample blocks
-      oos[j] = sharpe(tot[j * 3] - s, tot[j * 3 + 1] - s2, tot[j * 3 + 2] - n);
+      oos[j] = sharpeKey(tot[t] - s, tot[t + 1] - s2, tot[t + 2] - n);
     }
     if (best < 0 || !(oos[best] === oos[best])) continue;
     // rank of the chosen one out of sample: 1 = worst … N = best (ties share the lower rank)
+    const ob = oos[best];
     let rank = 1;
-    for (let j = 0; j < N; j++) if (oos[j] < oos[best]) rank++;
+    for (let j = 0; j < N; j++) if (oos[j] < ob) rank++;
     const w = rank / (N + 1);
     logits.push(Math.log(w / (1 - w)));
   }
   const bad = logits.filter((l) => l <= 0).length;
   return { pbo: logits.length ? bad / logits.length : NaN, splits: logits.length, logits };
+}
+
+/**
+ * sign(m)·m²/v for the sample mean m = s/n and variance v = (s2 − s²/n)/(n − 1) of n returns with sum s and sum of
+ * squares s2, as one division: s·|s|·(n − 1) / (n·(n·s2 − s²)). NaN if n < 2 or v ≤ 0.
+ */
+function sharpeKey(s: number, s2: number, n: number): number {
+  const d = n * s2 - s * s;
+  return n >= 2 && d > 0 ? (s * Math.abs(s) * (n - 1)) / (n * d) : NaN;
 }
 
 function popcount(x: number): number {

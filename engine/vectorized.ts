@@ -209,7 +209,7 @@ class VecTrader {
     this.integer = cfg.integer ?? true;
     this.bar = { series: S, i: 0 };
     this.sizeIn = { side: 'buy', price: 0, cash: 0, equity: 0, position: 0, commission: cfg.commission, ts: 0, integer: this.integer };
-    this.equity = new Float64Array(n);
+    this.equity = cfg.equityBuffer && cfg.equityBuffer.length === n ? cfg.equityBuffer : new Float64Array(n);
 
   }
 

@@ -58,6 +58,8 @@ export async function openConsole(opts: ConsoleOptions): Promise<number> {
     </ThemeContext.Provider>,
     { stdout, stdin, exitOnCtrlC: false, patchConsole: false, maxFps: opts.fps, incrementalRendering: false },
   );
+  // a warm job thread once the first frame is up, so the first backtest or rerun does not wait for the engine to load
+  session.jobs.prewarm(800);
   return await new Promise<number>((resolve) => {
     let done = false;
     const finish = async (code: number, err?: unknown) => {
