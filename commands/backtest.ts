@@ -24,6 +24,7 @@ import { VERSION } from '../src/version.ts';
 import { parseDateArg, storeOf } from './data.ts';
 import { int, pct, price, table } from './format.ts';
 import { defineCommand, type CommandContext } from './registry.ts';
+import { riskFor } from './risk.ts';
 
 export interface SeriesArgs {
   symbol?: string;
@@ -133,6 +134,7 @@ const backtestArgs = z.object({
   curve: z.number().int().positive().optional().describe('include the equity curve in at most N points (last equity and deepest drawdown of each bucket) in --json output'),
   save: z.boolean().default(true).describe('store the run in the workspace run history (--no-save to skip)'),
   report: z.string().optional().describe('write a report: out.html (self-contained, charts) or out.json (the same data)'),
+  risk: z.string().optional().describe('limits and circuit breakers (JSON, see alphatrade risk check --help): orders that break them are rejected'),
 });
 
 export function strategyArgs(a: { strategy?: string; strategyFile?: string }, ctx: CommandContext) {
@@ -170,6 +172,7 @@ export const backtest = defineCommand({
       sizer: a.sizer,
       leverage: a.leverage,
       mode: a.mode,
+      risk: riskFor(ctx, a.risk),
       signal: ctx.signal,
       progress: (done, total) => progress({ job: 'backtest', phase: 'bars', done, total }),
     });
@@ -212,6 +215,8 @@ export function recordRun(
   const id = o.save ? new RunStore(ctx.workspace().db).save({ kind: o.kind, summary, config: o.config, dataHash, version: VERSION, ts: o.ts, equity: o.equity }) : null;
   return { id, dataHash, report };
 }
+
+const fmtLimit = (rule: string, v: number) => (rule.endsWith('pct') ? pct(v).replace('+', '') : rule === 'leverage' ? v.toFixed(2) : int(v));
 
 export function renderRun(r: BacktestOutput | RunSummary, nTrades = 10): string {
   const m = r.metrics as Record<string, number | null>;
@@ -260,7 +265,12 @@ export function renderRun(r: BacktestOutput | RunSummary, nTrades = 10): string 
   for (const fl of r.flags) out.push(`flag: ${fl === 'cheat_on_close' ? 'cheat-on-close: market orders filled at the close of the bar they were placed on' : fl}`);
   for (const w of r.warnings) out.push(`note: ${w}`);
   if ('report' in r && r.report) out.push(`report: ${r.report}`);
-  if (r.rejections.count > 0) out.push(`note: ${r.rejections.count} order(s) rejected or canceled by the engine (first: ${r.rejections.first.map((x) => `${x.time.slice(0, 10)} ${x.symbol} ${x.reason}`).join('; ')})`);
+  if (r.risk) {
+    const lim = r.risk.limits.map((l) => `${l.rule} ${fmtLimit(l.rule, l.peak)} of ${fmtLimit(l.rule, l.limit)}`);
+    const br = r.risk.breakers.filter((b) => b.trips.length).map((b) => `${b.name} tripped ${b.trips.length}× (first ${b.trips[0].time.slice(0, 10)})`);
+    out.push(`risk: peaks ${lim.join(' · ') || '–'}${br.length ? ` · ${br.join(' · ')}` : ''}${r.rejections.by_rule && Object.keys(r.rejections.by_rule).length ? ` · rejected: ${Object.entries(r.rejections.by_rule).map(([k, v]) => `${k} ${v}`).join(', ')}` : ''}`);
+  }
+  if (r.rejections.count > 0) out.push(`note: ${r.rejections.count} order(s) rejected or canceled by the engine (first: ${r.rejections.first.slice(0, 5).map((x) => `${x.time.slice(0, 10)} ${x.symbol} ${x.rule ?? x.reason}`).join('; ')})`);
   return out.join('\n');
 }
 

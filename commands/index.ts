@@ -2,6 +2,7 @@ import { backtest } from './backtest.ts';
 import { CHECK_COMMANDS } from './check.ts';
 import { metricsCommand } from './metrics.ts';
 import { RUN_COMMANDS } from './runs.ts';
+import { RISK_COMMANDS } from './risk.ts';
 import { sweep } from './sweep.ts';
 import { walkforward } from './walkforward.ts';
 import { STRATEGY_COMMANDS } from './strategies.ts';
@@ -12,5 +13,5 @@ import { Registry } from './registry.ts';
 import { WORKSPACE_COMMANDS } from './workspace.ts';
 
 export function buildRegistry(): Registry {
-  return new Registry().add(...DATA_COMMANDS, ...FEATURE_COMMANDS, ...CONFIG_COMMANDS, ...WORKSPACE_COMMANDS, backtest, ...STRATEGY_COMMANDS, ...CHECK_COMMANDS, metricsCommand, ...RUN_COMMANDS, sweep, walkforward);
+  return new Registry().add(...DATA_COMMANDS, ...FEATURE_COMMANDS, ...CONFIG_COMMANDS, ...WORKSPACE_COMMANDS, backtest, ...STRATEGY_COMMANDS, ...CHECK_COMMANDS, metricsCommand, ...RUN_COMMANDS, sweep, walkforward, ...RISK_COMMANDS);
 }

@@ -18,6 +18,7 @@ import { nearest, UsageError } from '../src/errors.ts';
 import { isIntraday } from '../src/timeframe.ts';
 import type { BarSeries, Side } from '../src/types.ts';
 import { startOfLocalDay } from '../src/tz.ts';
+import type { BreakerState, LimitUse, RiskManager, RiskRejection, RiskView } from './risk/manager.ts';
 import { createOrder, execPrice, isOpen, resetOrderIds, trailAdjust, transition, validateOrder, type EndReason, type SimOrder } from './orders.ts';
 import { Portfolio, type FillRecord, type TradeRecord } from './portfolio.ts';
 import type { BoundIndicator, CustomStream, OrderRequest, OrderView, ParamValues, Strategy, StrategyContext, StrategyInstance } from './strategy.ts';
@@ -54,6 +55,8 @@ export interface BacktestConfig {
    * worker: a fresh 72,000-bar column per run costs more in allocation and page faults than the run itself).
    */
   equityBuffer?: Float64Array;
+  /** limits and circuit breakers checked on every order and fill (engine/risk/manager.ts) */
+  risk?: RiskManager;
 }
 
 export interface Rejection {
@@ -62,6 +65,10 @@ export interface Rejection {
   symbol: string;
   reason: EndReason;
   detail: string;
+  /** a risk manager's rejection: the rule, its limit and the value that broke it */
+  rule?: string;
+  limit?: number;
+  value?: number;
 }
 
 /** One submitted order, as placed (for the look-ahead check and the report). */
@@ -109,6 +116,15 @@ export interface BacktestResult {
   config: { commission: string; slippage: string; fill: string; sizer: string; leverage: number; cash: number };
   /** closed trades' count, wins and gross net win/loss, without building trade records (sweeps) */
   closedStats(): { n: number; wins: number; grossWin: number; grossLoss: number };
+  /** the risk manager's account of the run (when the run had limits or breakers) */
+  risk?: RiskReport;
+}
+
+/** Limits with their values at the end and their peaks, breakers with their trips, exposure at the end. */
+export interface RiskReport {
+  limits: LimitUse[];
+  breakers: BreakerState[];
+  exposure: ReturnType<RiskManager['exposure']>;
 }
 
 const PROGRESS_EVERY = 65_536;
@@ -240,6 +256,8 @@ class EventEngine implements StrategyContext {
   private readonly participation: number;
   private closeQueue: SimOrder[] = [];
   private readonly tradeFrom: number;
+  private readonly risk: RiskManager | undefined;
+  private readonly riskView: RiskView;
 
   constructor(cfg: BacktestConfig) {
     if (cfg.series.length === 0) throw new UsageError('a backtest needs at least one series');
@@ -263,6 +281,19 @@ class EventEngine implements StrategyContext {
     this.marketRef = cfg.fill.kind === 'vwap' ? 1 : 0;
     this.participation = cfg.fill.kind === 'volume' ? (cfg.fill.participation ?? 1) : Infinity;
     this.tradeFrom = cfg.tradeFrom ?? -Infinity;
+    this.risk = cfg.risk;
+    const pf = this.pf;
+    this.riskView = {
+      symbols: this.symbols,
+      equity: () => pf.equity(),
+      position: (s) => pf.pos[s],
+      mark: (s) => pf.mark[s],
+      openOrders: () => {
+        let n = 0;
+        for (const list of this.pending) for (const o of list) if (isOpen(o.status) && !o.waiting) n++;
+        return n;
+      },
+    };
     cfg.commission.reset?.();
     resetOrderIds();
   }
@@ -327,6 +358,10 @@ class EventEngine implements StrategyContext {
       equity[step] = pf.equity();
       cashCol[step] = pf.cash;
       grossCol[step] = pf.lastGross;
+      if (this.risk) {
+        this.risk.onStep(t, equity[step], this.intraday[0] ? startOfLocalDay(t, series[0].tz) : t);
+        this.risk.observe(this.riskView);
+      }
       if ((step & (PROGRESS_EVERY - 1)) === PROGRESS_EVERY - 1) {
         cfg.progress?.(step + 1, nSteps);
         if (cfg.signal?.aborted) throw new Error('backtest canceled');
@@ -370,6 +405,7 @@ class EventEngine implements StrategyContext {
         leverage: cfg.leverage,
         cash: cfg.cash,
       },
+      ...(this.risk ? { risk: { limits: this.risk.observe(this.riskView), breakers: this.risk.breakers(), exposure: this.risk.exposure(this.riskView) } } : {}),
     }, this.orderLog);
   }
 
@@ -503,8 +539,15 @@ class EventEngine implements StrategyContext {
       price = cfg.slippage.price(o.side, q, px, bar, this.slipState[s]);
       fee = cfg.commission.fee({ side: o.side, qty: q, price, orderFilledBefore: o.filledQty, orderFeeBefore: o.commission, orderValueBefore: o.filledQty * o.avgFillPrice, ts: t });
     }
-    // margin: an order that increases exposure must keep gross ≤ leverage × equity
     const dq = o.side === 'buy' ? q : -q;
+    if (this.risk) {
+      const rej = this.risk.checkFill(s, dq, price, this.riskView);
+      if (rej) {
+        this.rejectForRisk(o, rej);
+        return;
+      }
+    }
+    // margin: an order that increases exposure must keep gross ≤ leverage × equity
     const p0 = pf.pos[s];
     if (Math.abs(p0 + dq) > Math.abs(p0)) {
       const m = pf.mark[s];
@@ -517,7 +560,9 @@ class EventEngine implements StrategyContext {
         return;
       }
     }
+    const closedBefore = pf.tradeCount;
     pf.fill(s, o.side, q, price, fee, t, i, o.no, px, o.tag);
+    if (this.risk) for (let j = closedBefore; j < pf.tradeCount; j++) this.risk.onTradeClosed(t, pf.closedNet(j));
     cfg.commission.charged?.({ side: o.side, qty: q, price, orderFilledBefore: o.filledQty, orderFeeBefore: o.commission, ts: t });
     o.avgFillPrice = (o.avgFillPrice * o.filledQty + price * q) / (o.filledQty + q);
     o.filledQty += q;
@@ -558,11 +603,18 @@ class EventEngine implements StrategyContext {
     }
   }
 
+  private rejectForRisk(o: SimOrder, r: RiskRejection): void {
+    // a partly filled order keeps its fills and is canceled for the rest
+    this.end(o, o.filledQty > 0 ? 'canceled' : 'rejected', 'risk_limit', this.t, `${r.rule}: ${r.detail}`);
+    const last = this.rejections[this.rejections.length - 1];
+    if (last && last.orderId === o.id) Object.assign(last, { rule: r.rule, limit: r.limit, value: r.value });
+  }
+
   private end(o: SimOrder, status: 'canceled' | 'rejected' | 'expired' | 'replaced', reason: EndReason, t: number, detail?: string): void {
     if (o.status === 'new' && status !== 'rejected' && status !== 'canceled') transition(o, 'accepted');
     transition(o, status);
     o.endReason = reason;
-    if (status === 'rejected' || reason === 'no_cash' || reason === 'zero_qty') {
+    if (status === 'rejected' || reason === 'no_cash' || reason === 'zero_qty' || reason === 'risk_limit') {
       this.rejections.push({ ts: t, orderId: o.id, symbol: o.symbol, reason, detail: detail ?? reason });
     }
     if (!o.children) return;
@@ -694,6 +746,16 @@ class EventEngine implements StrategyContext {
     if (err) {
       this.end(o, 'rejected', 'risk', this.t, err);
       return o.id;
+    }
+    if (this.risk) {
+      const p = this.pf.pos[o.sym];
+      // reduces: a sell of at most a long (a buy of at most a short), or a target weight of zero
+      const reducing = o.targetWeight === o.targetWeight ? o.targetWeight === 0 : o.qty !== undefined && !o.sized && p !== 0 && (o.side === 'sell') === p > 0 && o.qty <= Math.abs(p) + 1e-9;
+      const rej = this.risk.checkPlacement(this.t, o.sym, reducing, this.riskView);
+      if (rej) {
+        this.rejectForRisk(o, rej);
+        return o.id;
+      }
     }
     transition(o, 'accepted');
     this.pending[o.sym].push(o);

@@ -62,6 +62,7 @@ export type EndReason =
   | 'no_cash'
   | 'zero_qty'
   | 'risk'
+  | 'risk_limit'
   | 'end_of_data'
   | 'replaced'
   | 'parent_canceled';

@@ -284,6 +284,12 @@ export class Portfolio {
   }
 
   /** Closed trades' net P&L (pnl − commission) summed as win rate and profit factor need it, without building records. */
+  /** net P&L (pnl − commission) of closed trade j (0 = the first closed) */
+  closedNet(j: number): number {
+    const d = this.tradeRows.data;
+    return d[j * T_W + T_PNL] - d[j * T_W + T_COMM];
+  }
+
   closedNetStats(): { n: number; wins: number; grossWin: number; grossLoss: number } {
     const d = this.tradeRows.data;
     const out = { n: this.tradeRows.n, wins: 0, grossWin: 0, grossLoss: 0 };

@@ -39,7 +39,13 @@ export interface RunSummary {
   costs: { commission: number; slippage: number };
   flags: string[];
   warnings: string[];
-  rejections: { count: number; first: { time: string; symbol: string; reason: string; detail: string }[] };
+  rejections: { count: number; first: { time: string; symbol: string; reason: string; detail: string; rule?: string; limit?: number; value?: number }[]; by_rule?: Record<string, number> };
+  /** the risk manager's account (runs with --risk): limits (value at the end, peak), breakers and their trips, exposure */
+  risk?: {
+    limits: { rule: string; limit: number; value: number; peak: number; where?: string }[];
+    breakers: { name: string; limit: number | null; value: number; tripped: boolean; trips: { time: string; value: number }[] }[];
+    exposure: { bySymbol: { symbol: string; value: number; pct: number }[]; bySector: { sector: string; value: number; pct: number }[] };
+  };
   config: BacktestResult['config'];
   elapsed_ms: number;
   equity?: { time: string[]; equity: number[] };
@@ -112,6 +118,12 @@ export function equityCurvePoints(ts: ArrayLike<number>, equity: ArrayLike<numbe
 }
 
 export const iso = (t: number): string => new Date(t).toISOString();
+
+function countBy(xs: string[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const x of xs) out[x] = (out[x] ?? 0) + 1;
+  return out;
+}
 const fin = (x: number): number | null => (Number.isFinite(x) ? x : null);
 
 export function tradesJson(r: BacktestResult): TradeJson[] {
@@ -162,7 +174,20 @@ export function runSummary(r: BacktestResult, opts: { equityCurve?: boolean; cur
     costs: { commission: r.commission, slippage: r.slippage },
     flags: r.flags,
     warnings: r.warnings,
-    rejections: { count: r.rejections.length, first: r.rejections.slice(0, 20).map((x) => ({ time: iso(x.ts), symbol: x.symbol, reason: x.reason, detail: x.detail })) },
+    rejections: {
+      count: r.rejections.length,
+      first: r.rejections.slice(0, 20).map((x) => ({ time: iso(x.ts), symbol: x.symbol, reason: x.reason, detail: x.detail, ...(x.rule ? { rule: x.rule, limit: x.limit, value: x.value } : {}) })),
+      ...(r.risk ? { by_rule: countBy(r.rejections.filter((x) => x.rule).map((x) => x.rule!)) } : {}),
+    },
+    ...(r.risk
+      ? {
+          risk: {
+            limits: r.risk.limits,
+            breakers: r.risk.breakers.map((b) => ({ ...b, trips: b.trips.map((t) => ({ time: iso(t.ts), value: t.value })) })),
+            exposure: r.risk.exposure,
+          },
+        }
+      : {}),
     config: r.config,
     elapsed_ms: Math.round((opts.elapsedMs ?? 0) * 10) / 10,
   };

@@ -11,6 +11,7 @@ import { resolveParams } from './params.ts';
 import type { ParamValues, Strategy } from './strategy.ts';
 import type { FillModelSpec, Sizer } from './types.ts';
 import { runVectorized } from './vectorized.ts';
+import type { RiskManager } from './risk/manager.ts';
 
 export const FILL_HELP = 'next_open (default: the next bar’s open) | close (same bar’s close: cheat-on-close, flagged) | vwap (next bar’s typical price (H+L+C)/3) | volume:X (next open, at most X of each bar’s volume, the rest carried over)';
 
@@ -47,6 +48,8 @@ export interface RunOptions {
   tradeFrom?: number;
   /** BacktestConfig.equityBuffer */
   equityBuffer?: Float64Array;
+  /** limits and breakers (BacktestConfig.risk) */
+  risk?: RiskManager;
   progress?: (done: number, total: number) => void;
   signal?: AbortSignal;
 }
@@ -77,6 +80,7 @@ export function buildConfig(o: RunOptions): BacktestConfig {
     recordFills: o.recordFills ?? true,
     tradeFrom: o.tradeFrom,
     equityBuffer: o.equityBuffer,
+    risk: o.risk,
     progress: o.progress,
     signal: o.signal,
     weightSizer: (w) => {

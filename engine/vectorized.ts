@@ -23,6 +23,7 @@ export function runVectorized(cfg: BacktestConfig): BacktestResult {
   if (!strat.vectorized) throw new UsageError(`strategy ${strat.name} has no vectorized form; use --mode event`);
   if (cfg.series.length !== 1) throw new UsageError(`the vectorized engine runs one symbol at a time (got ${cfg.series.length}); use --mode event for a portfolio`);
   if (cfg.fill.kind === 'volume') throw new UsageError('the volume fill model carries orders across bars: use --mode event');
+  if (cfg.risk?.active) throw new UsageError('risk limits and circuit breakers are checked order by order: use --mode event');
   const S = cfg.series[0];
   const targets = strat.vectorized({ series: [S] }, cfg.params)[0];
   if (!targets || targets.length !== S.ts.length) throw new Error(`${strat.name}.vectorized returned ${targets?.length} targets for ${S.ts.length} bars`);

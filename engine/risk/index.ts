@@ -4,3 +4,4 @@
  */
 export * from './sizing.ts';
 export * from './var.ts';
+export * from './manager.ts';
