@@ -23,6 +23,7 @@ import type { SweepOutput } from './sweep.ts';
 import { BUILTIN_STRATEGIES } from '../engine/strategies/index.ts';
 import { loadStrategyFile, userStrategyFiles, watchStrategies } from '../engine/strategy-loader.ts';
 import type { Strategy, StrategyParamSpec } from '../engine/strategy.ts';
+import fs from 'node:fs';
 import path from 'node:path';
 
 export const PANES = [
@@ -140,6 +141,21 @@ export interface SweepView {
   cy: number;
 }
 
+/** What the Risk pane draws (prepared here from the latest run with limits, and the workspace's kill switch). */
+export interface RiskPaneState {
+  /** the run it describes: command line and title */
+  source: { line: string; title: string } | null;
+  limits: { rule: string; limit: number; value: number; peak: number; where?: string; /** peak / limit */ use: number }[];
+  breakers: { name: string; limit: number | null; value: number; tripped: boolean; trips: number; first: string | null }[];
+  var95: number | null;
+  cvar95: number | null;
+  exposure: { symbol: string; value: number; pct: number }[];
+  sectors: { sector: string; value: number; pct: number }[];
+  rejections: { time: string; symbol: string; rule: string; value: number | null; limit: number | null; detail: string }[];
+  byRule: Record<string, number>;
+  kill: { on: boolean; reason: string | null; since: string | null };
+}
+
 export interface ConsoleState {
   workspaceDir: string;
   mode: 'research' | 'paper' | 'live';
@@ -167,6 +183,7 @@ export interface ConsoleState {
   /** the latest sweep (v switches the Backtest pane between it and the run) */
   sweep: SweepView | null;
   btView: 'run' | 'sweep';
+  risk: RiskPaneState;
   equity: number | null;
   openOrders: number;
   confirmQuit: boolean;
@@ -196,7 +213,7 @@ export class ConsoleSession extends EventBus<{ change: ConsoleState }> {
       workspaceDir: ws.dir, mode: 'research', pane: 'data', symbols: [], visible: [], selected: 0, filter: '', filtering: false, view: 'list', detail: null,
       jobs: [], log: [], message: null, palette: { open: false, input: '', completions: [], history: [], historyIdx: -1 }, help: false,
       overlays: [], overlayPicker: { open: false, cursor: 0 }, equity: null, openOrders: 0, confirmQuit: false, quit: false,
-      backtests: [], tradeCursor: 0, paramEdit: null, sweep: null, btView: 'run',
+      backtests: [], tradeCursor: 0, paramEdit: null, sweep: null, btView: 'run', risk: emptyRisk(),
     };
     // a job that just started is drawn a little later: a quick one (a rerun) is then drawn once, with its result
     this.jobs.on('update', (j) => this.set({ jobs: this.jobs.list() }, j.status === 'running' && j.phase === 'starting' ? START_DRAW_DELAY_MS : 0));
@@ -278,7 +295,7 @@ export class ConsoleSession extends EventBus<{ change: ConsoleState }> {
   }
 
   setPane(pane: PaneId): void {
-    this.set({ pane, help: false });
+    this.set({ pane, help: false, ...(pane === 'risk' ? { risk: { ...this.state.risk, kill: readKillSwitch(this.ws.dir) } } : {}) });
   }
 
   move(to: number | 'top' | 'bottom', page = 1): void {
@@ -712,6 +729,7 @@ export class ConsoleSession extends EventBus<{ change: ConsoleState }> {
       view.drawdown = c.drawdown;
       view.labels = c.time.map((t) => (daily ? t.slice(0, 10) : t.slice(0, 16).replace('T', ' ')));
     }
+    if (result.risk) this.set({ risk: riskPaneState(line, result, readKillSwitch(this.ws.dir)) });
     this.set({ backtests: [view, ...this.state.backtests].slice(0, 5), tradeCursor: result.walkforward ? 0 : Math.max(0, result.trades.length - 1), pane: 'backtest', btView: 'run' });
     void this.editorFor(result).then((paramEdit) => {
       if (this.state.backtests[0] === view) this.set({ paramEdit });
@@ -747,6 +765,7 @@ export class ConsoleSession extends EventBus<{ change: ConsoleState }> {
       this.say(`${j.label}: ${first}`, 'ok');
       for (const l of (j.text ?? '').split('\n')) if (l.trim()) this.log('info', l);
     } else this.say(`${j.label}: ${j.status}${j.error ? ` — ${j.error}` : ''}`, 'error');
+    if (j.command === 'risk kill' || j.command === 'risk resume') this.set({ risk: { ...this.state.risk, kill: readKillSwitch(this.ws.dir) } });
     if (['data import', 'data generate', 'data resample', 'data delete', 'demo'].includes(j.command)) {
       this.store.clearCache();
       this.refresh();
@@ -809,4 +828,35 @@ export function splitWords(line: string): string[] {
   let m: RegExpExecArray | null;
   while ((m = re.exec(line))) out.push(m[1] ?? m[2] ?? m[3]);
   return out;
+}
+
+function emptyRisk(): RiskPaneState {
+  return { source: null, limits: [], breakers: [], var95: null, cvar95: null, exposure: [], sectors: [], rejections: [], byRule: {}, kill: { on: false, reason: null, since: null } };
+}
+
+/** The workspace's kill switch (risk kill / risk resume write it). */
+export function readKillSwitch(dir: string): RiskPaneState['kill'] {
+  try {
+    const j = JSON.parse(fs.readFileSync(path.join(dir, 'risk-kill.json'), 'utf8')) as { reason: string; since: string };
+    return { on: true, reason: j.reason, since: j.since };
+  } catch {
+    return { on: false, reason: null, since: null };
+  }
+}
+
+function riskPaneState(line: string, r: RunSummary, kill: RiskPaneState['kill']): RiskPaneState {
+  const k = r.risk!;
+  const loss = (x: number | null | undefined) => (x === null || x === undefined ? null : -x);
+  return {
+    source: { line, title: `${r.strategy} ${Object.entries(r.params).map(([a, b]) => `${a}=${b}`).join(' ')} · ${r.symbols.join(',')} · ${(r.period.from ?? '').slice(0, 10)} → ${(r.period.to ?? '').slice(0, 10)}` },
+    limits: k.limits.map((l) => ({ ...l, use: l.limit > 0 ? l.peak / l.limit : 0 })),
+    breakers: k.breakers.map((b) => ({ name: b.name, limit: b.limit, value: b.value, tripped: b.tripped, trips: b.trips.length, first: b.trips[0]?.time ?? null })),
+    var95: loss(r.metrics.var_95),
+    cvar95: loss(r.metrics.cvar_95),
+    exposure: [...k.exposure.bySymbol].sort((a, b) => Math.abs(b.value) - Math.abs(a.value)),
+    sectors: [...k.exposure.bySector].sort((a, b) => b.value - a.value),
+    rejections: (r.rejections.last ?? r.rejections.first).filter((x) => x.rule).reverse().map((x) => ({ time: x.time, symbol: x.symbol, rule: x.rule!, value: x.value ?? null, limit: x.limit ?? null, detail: x.detail })),
+    byRule: r.rejections.by_rule ?? {},
+    kill,
+  };
 }

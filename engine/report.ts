@@ -39,7 +39,7 @@ export interface RunSummary {
   costs: { commission: number; slippage: number };
   flags: string[];
   warnings: string[];
-  rejections: { count: number; first: { time: string; symbol: string; reason: string; detail: string; rule?: string; limit?: number; value?: number }[]; by_rule?: Record<string, number> };
+  rejections: { count: number; first: RejectionJson[]; /** the last 20 (runs with --risk) */ last?: RejectionJson[]; by_rule?: Record<string, number> };
   /** the risk manager's account (runs with --risk): limits (value at the end, peak), breakers and their trips, exposure */
   risk?: {
     limits: { rule: string; limit: number; value: number; peak: number; where?: string }[];
@@ -55,6 +55,16 @@ export interface RunSummary {
   sweep?: SweepSection;
   /** a walk-forward's windows (the run itself is the stitched out-of-sample curve) */
   walkforward?: WalkForwardSection;
+}
+
+export interface RejectionJson {
+  time: string;
+  symbol: string;
+  reason: string;
+  detail: string;
+  rule?: string;
+  limit?: number;
+  value?: number;
 }
 
 export interface SweepSection {
@@ -119,6 +129,10 @@ export function equityCurvePoints(ts: ArrayLike<number>, equity: ArrayLike<numbe
 
 export const iso = (t: number): string => new Date(t).toISOString();
 
+function rejectionJson(x: BacktestResult['rejections'][number]): RejectionJson {
+  return { time: iso(x.ts), symbol: x.symbol, reason: x.reason, detail: x.detail, ...(x.rule ? { rule: x.rule, limit: x.limit, value: x.value } : {}) };
+}
+
 function countBy(xs: string[]): Record<string, number> {
   const out: Record<string, number> = {};
   for (const x of xs) out[x] = (out[x] ?? 0) + 1;
@@ -176,8 +190,8 @@ export function runSummary(r: BacktestResult, opts: { equityCurve?: boolean; cur
     warnings: r.warnings,
     rejections: {
       count: r.rejections.length,
-      first: r.rejections.slice(0, 20).map((x) => ({ time: iso(x.ts), symbol: x.symbol, reason: x.reason, detail: x.detail, ...(x.rule ? { rule: x.rule, limit: x.limit, value: x.value } : {}) })),
-      ...(r.risk ? { by_rule: countBy(r.rejections.filter((x) => x.rule).map((x) => x.rule!)) } : {}),
+      first: r.rejections.slice(0, 20).map(rejectionJson),
+      ...(r.risk ? { last: r.rejections.slice(-20).map(rejectionJson), by_rule: countBy(r.rejections.filter((x) => x.rule).map((x) => x.rule!)) } : {}),
     },
     ...(r.risk
       ? {

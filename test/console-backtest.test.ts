@@ -180,3 +180,34 @@ describe('Backtest pane: sweeps and walk-forward', () => {
       expect(r.lastFrame()).toMatch(/9 +2014-11…2014-12 +fast=\d+ slow=\d+/);
     }));
 });
+
+describe('Risk pane', () => {
+  it('shows each limit with its peak use, the breakers and their trips, VaR/CVaR and the latest rejections', () =>
+    withConsole(120, 40, async (session, r) => {
+      const fs = await import('node:fs');
+      const file = session.ws.path('limits.json');
+      fs.writeFileSync(file, JSON.stringify({ limits: { position_pct: 0.5, leverage: 1 }, breakers: { max_drawdown: 0.3 } }));
+      r.stdin.write('4');
+      await tick(30);
+      expect(r.lastFrame()).toMatch(/no run with limits yet/);
+      session.run(`backtest --strategy sma_cross --data ${ORCL} --tz America/New_York --sizer percent:45 --risk ${file}`);
+      for (let i = 0; i < 300 && session.getState().backtests.length === 0; i++) await tick(50);
+      const b = session.getState().backtests[0].summary;
+      const risk = session.getState().risk;
+      // the pane's figures are the run's: peak use = peak / limit; VaR and CVaR are the run's metrics as losses
+      const pos = b.risk!.limits.find((l) => l.rule === 'position_pct')!;
+      expect(risk.limits.find((l) => l.rule === 'position_pct')!.use).toBeCloseTo(pos.peak / 0.5, 12);
+      expect(risk.var95).toBe(-b.metrics.var_95!);
+      expect(risk.breakers.find((x) => x.name === 'max_drawdown')).toMatchObject({ tripped: true, trips: 1 });
+      r.stdin.write('4');
+      await tick(50);
+      const f = r.lastFrame()!;
+      expect(f).toMatch(/risk · sma_cross fast=10 slow=30 short=false · ORCL/);
+      expect(f).toMatch(new RegExp(`position_pct +50\\.0% +0\\.0% +${(pos.peak * 100).toFixed(1)}% +\\[#{15}\\] +${Math.round((pos.peak / 0.5) * 100)}%`));
+      expect(f).toMatch(/max_drawdown +30\.0% +\d+\.\d% +TRIPPED +1× first 2002-08-13/);
+      expect(f).toMatch(/VaR 95% \d\.\d% · CVaR 95% \d\.\d%/);
+      expect(f).toMatch(/\d{4}-\d\d-\d\d \d\d:\d\d +ORCL +max_drawdown +\d+\.\d% +30\.0%/);
+      expect(f).toMatch(/consecutive_losses +— +0 +not set/);
+      expect(f).toMatch(/kill switch off/);
+    }));
+});

@@ -1,6 +1,7 @@
 import { Box, Text, useInput } from 'ink';
 import React, { useEffect, useState, useSyncExternalStore } from 'react';
 import { PANES, type ConsoleSession, type ConsoleState, type PaneId } from '../commands/session.ts';
+import { RiskPane } from './panes/RiskPane.tsx';
 import { BacktestPane, handleBacktestKey } from './panes/BacktestPane.tsx';
 import { DataPane, handleDataKey } from './panes/DataPane.tsx';
 import { EmptyPane } from './panes/EmptyPane.tsx';
@@ -20,9 +21,8 @@ export interface AppProps {
   clock?: () => Date;
 }
 
-const EMPTY: Record<Exclude<PaneId, 'data' | 'log' | 'backtest'>, string> = {
+const EMPTY: Record<Exclude<PaneId, 'data' | 'log' | 'backtest' | 'risk'>, string> = {
   train: 'no model trained yet — press : and run train',
-  risk: 'no risk state yet — it appears when a backtest or a paper session runs',
   blotter: 'no orders yet — paper trading fills this pane',
 };
 
@@ -110,6 +110,8 @@ export function App({ session, width, height, clock = () => new Date() }: AppPro
           <DataPane state={s} width={width} height={bodyHeight} />
         ) : s.pane === 'backtest' ? (
           <BacktestPane state={s} width={width} height={bodyHeight} />
+        ) : s.pane === 'risk' ? (
+          <RiskPane state={s} width={width} height={bodyHeight} />
         ) : s.pane === 'log' ? (
           <LogPane lines={s.log} offset={logOffset} width={width} height={bodyHeight} />
         ) : (

@@ -40,7 +40,10 @@ export const PANE_KEYS: Record<string, KeyHelp[]> = {
     { keys: 'Enter (sweep)', does: 'backtest the combination under the cursor' },
   ],
   train: [],
-  risk: [],
+  risk: [
+    { keys: ':risk kill / :risk resume', does: 'kill switch on / off (paper and live trading place only reducing orders)' },
+    { keys: ':backtest … --risk FILE', does: 'run with limits and breakers: this pane shows their use, trips and rejections' },
+  ],
   blotter: [],
   log: [
     { keys: 'j/k', does: 'scroll' },
