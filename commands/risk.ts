@@ -5,9 +5,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { readPricesCsv, returnsFromPrices } from '../engine/optimize/index.ts';
 import { RiskConfigSchema, RiskManager, type RiskConfig } from '../engine/risk/manager.ts';
-import { portfolioValueAtRisk, valueAtRisk, type VarMethod } from '../engine/risk/var.ts';
+import type { VarMethod } from '../engine/risk/var.ts';
 import { DataError, UsageError } from '../src/errors.ts';
 import { readSeriesCsv, toReturns } from './metrics.ts';
 import { num, table } from './format.ts';
@@ -82,6 +81,9 @@ export const riskVar = defineCommand({
     if (!method) throw new UsageError(`unknown --method ${a.method}`, 'historical | parametric | cornish_fisher | montecarlo');
     if (!a.returns === !a.portfolio) throw new UsageError(a.returns ? 'give --returns or --portfolio, not both' : 'give --returns FILE or --portfolio FILE');
     const o = { level: a.level, horizon: a.horizon, paths: a.paths, seed: a.seed, sampling: a.bootstrap ? ('bootstrap' as const) : ('normal' as const) };
+    // loaded here, not with the program: linear algebra (ml-matrix) is not needed to start the console
+    const { portfolioValueAtRisk, valueAtRisk } = await import('../engine/risk/var.ts');
+    const { readPricesCsv, returnsFromPrices } = await import('../engine/optimize/index.ts');
     const mc = method === 'monte-carlo' ? { paths: a.paths, seed: a.seed } : {};
     if (a.returns) {
       const file = path.resolve(ctx.cwd, a.returns);
