@@ -19,3 +19,4 @@ export * from './risk-parity.ts';
 export * from './hrp.ts';
 export * from './black-litterman.ts';
 export * from './discrete.ts';
+export * from './methods.ts';

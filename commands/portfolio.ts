@@ -1,0 +1,192 @@
+/**
+ * `portfolio optimize`: weights for a set of assets by mean-variance (max Sharpe, min volatility, efficient return or
+ * risk), risk parity, HRP, Black-Litterman, equal weight or inverse volatility, from a wide price file or stored
+ * symbols; their expected return, volatility and Sharpe; whole shares for a capital (`--capital`).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import type { BlView, OptimizeResult } from '../engine/optimize/methods.ts';
+import type { PriceTable } from '../engine/optimize/returns.ts';
+import { DataError, UsageError } from '../src/errors.ts';
+import { lowerBound } from '../src/types.ts';
+import { storeOf } from './data.ts';
+import { num, table } from './format.ts';
+import { defineCommand, type CommandContext } from './registry.ts';
+
+/** The assets' prices: a wide CSV (date, then a column per symbol) or stored symbols' closes on the union of dates. */
+export function loadPriceTable(ctx: CommandContext, a: { prices?: string; symbols?: string; timeframe?: string }, read: (file: string) => PriceTable): { table: PriceTable; source: string; ts?: Float64Array } {
+  if (!a.prices === !a.symbols) throw new UsageError(a.prices ? 'give --prices or --symbols, not both' : 'give --prices FILE (date, then one column per symbol) or --symbols A,B,…');
+  if (a.prices) {
+    const file = path.resolve(ctx.cwd, a.prices);
+    if (!fs.existsSync(file)) throw new UsageError(`no such file: ${file}`);
+    return { table: read(file), source: path.relative(ctx.cwd, file) || file };
+  }
+  const store = storeOf(ctx);
+  const syms = a.symbols!.split(',').map((s) => s.trim()).filter(Boolean);
+  const series = syms.map((s) => {
+    const info = store.info(s, a.timeframe ?? undefined);
+    return store.load(info.symbol, info.timeframe);
+  });
+  const all = new Set<number>();
+  for (const s of series) for (const t of s.ts) all.add(t);
+  const ts = Float64Array.from([...all].sort((x, y) => x - y));
+  const prices = series.map((s) => {
+    const col = new Float64Array(ts.length).fill(NaN);
+    for (let i = 0; i < s.ts.length; i++) col[lowerBound(ts, s.ts[i])] = s.close[i];
+    return col;
+  });
+  return { table: { dates: Array.from(ts, (t) => new Date(t).toISOString().slice(0, 10)), symbols: series.map((s) => s.symbol), prices }, source: `${syms.join(',')} (workspace)`, ts };
+}
+
+/** A views file: {"views": [{"asset", "return", "confidence"?} | {"long", "short", "return", "confidence"?}], "market_caps"?, "risk_aversion"?, "tau"?}. */
+const ViewsSchema = z
+  .object({
+    views: z.array(z.object({ asset: z.string().optional(), long: z.string().optional(), short: z.string().optional(), return: z.number(), confidence: z.number().min(0).max(1).optional() }).strict()).default([]),
+    market_caps: z.record(z.string(), z.number().positive()).optional(),
+    risk_aversion: z.number().positive().optional(),
+    tau: z.number().positive().optional(),
+  })
+  .strict();
+
+/** A sectors file: {"map": {"SYM": "sector"}, "lower": {"sector": 0.1}, "upper": {"sector": 0.4}}. */
+const SectorsSchema = z.object({ map: z.record(z.string(), z.string()), lower: z.record(z.string(), z.number()).default({}), upper: z.record(z.string(), z.number()).default({}) }).strict();
+
+function readJson<T>(file: string, schema: z.ZodType<T>, flag: string): T {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new UsageError(`no such file: ${file}`, `${flag} takes a JSON file`);
+    throw new DataError(`not valid JSON: ${(e as Error).message}`, { file });
+  }
+  const r = schema.safeParse(raw);
+  if (!r.success) {
+    const i = r.error.issues[0];
+    throw new DataError(i.message, { file, field: i.path.join('.') || undefined });
+  }
+  return r.data;
+}
+
+export interface OptimizeOutput {
+  method: string;
+  source: string;
+  period: { from: string; to: string; rows: number };
+  weights: Record<string, number>;
+  performance: { expected_return: number; volatility: number; sharpe: number };
+  rf: number;
+  notes: string[];
+  allocation?: { capital: number; shares: Record<string, number>; invested: number; leftover: number; prices: Record<string, number> };
+  posterior_returns?: Record<string, number>;
+}
+
+export const portfolioOptimize = defineCommand({
+  name: 'portfolio optimize',
+  summary: 'portfolio weights: max Sharpe, min volatility, efficient return/risk, risk parity, HRP, Black-Litterman, equal, inverse volatility',
+  description:
+    'Conventions (PyPortfolioOpt): daily simple returns from the prices, 252 periods a year; expected returns = compounded mean historical return (--expected mean_arithmetic: mean × 252, ema, capm); covariance = sample (--covariance ledoit_wolf, exp); rf = 0.02 for max Sharpe and the reported Sharpe; long only (--bounds lo,hi to change).\n' +
+    'Methods: max_sharpe, min_volatility, efficient_return:R (the least risk for annual return R), efficient_risk:V (the most return for annual volatility V), risk_parity (equal risk contributions), hrp (hierarchical risk parity: correlation distance, single linkage, recursive bisection), black_litterman (--views FILE), equal, inverse_vol.\n' +
+    '--views FILE (JSON): {"views": [{"asset": "AAPL", "return": 0.12, "confidence": 0.6}, {"long": "AAPL", "short": "XOM", "return": 0.03}], "market_caps": {"AAPL": 2.1e12, …}, "risk_aversion": 2.5, "tau": 0.05}. --sectors FILE: {"map": {"AAPL": "tech", …}, "lower": {"tech": 0.1}, "upper": {"tech": 0.4}}.',
+  args: z.object({
+    prices: z.string().optional().describe('wide CSV of prices: date, then one column per symbol (empty cells: missing)'),
+    symbols: z.string().optional().describe('stored symbols A,B,… (their closes)'),
+    timeframe: z.string().optional().describe('timeframe of stored symbols (default: the finest stored)'),
+    method: z.string().default('max_sharpe').describe('max_sharpe | min_volatility | efficient_return:R | efficient_risk:V | risk_parity | hrp | black_litterman | equal | inverse_vol'),
+    expected: z.enum(['mean', 'mean_arithmetic', 'ema', 'capm']).default('mean').describe('expected returns estimator'),
+    covariance: z.enum(['sample', 'ledoit_wolf', 'exp']).default('sample').describe('covariance estimator'),
+    rf: z.number().default(0.02).describe('annual risk-free rate'),
+    bounds: z.string().optional().describe('lo,hi weight bounds for every asset (default 0,1)'),
+    views: z.string().optional().describe('Black-Litterman views (JSON)'),
+    sectors: z.string().optional().describe('sector map and sector weight bounds (JSON)'),
+    capital: z.number().positive().optional().describe('also turn the weights into whole shares at the latest prices'),
+    only: z.string().optional().describe('use only these columns of --prices: A,B,…'),
+  }),
+  examples: [
+    'alphatrade portfolio optimize --prices ../shared/data/pypfopt/stock_prices.csv --method max_sharpe',
+    'alphatrade portfolio optimize --prices prices.csv --method efficient_risk:0.15 --covariance ledoit_wolf --capital 100000 --json',
+    'alphatrade portfolio optimize --symbols AAPL,MSFT,XOM --method hrp',
+  ],
+  async run(ctx, a): Promise<OptimizeOutput> {
+    // the optimisers (quadprog, ml-matrix) load with the command, not with the program
+    const O = await import('../engine/optimize/index.ts');
+    const method = O.parseMethod(a.method);
+    let { table: t, source } = loadPriceTable(ctx, a, O.readPricesCsv);
+    if (a.only) {
+      const want = a.only.split(',').map((s) => s.trim().toUpperCase());
+      const idx = want.map((w) => {
+        const i = t.symbols.findIndex((s) => s.toUpperCase() === w);
+        if (i < 0) throw new UsageError(`${w} is not a column of ${source}`, `columns: ${t.symbols.join(', ')}`);
+        return i;
+      });
+      t = { dates: t.dates, symbols: idx.map((i) => t.symbols[i]), prices: idx.map((i) => t.prices[i]) };
+    }
+    const returns = O.returnsFromPrices(t.prices);
+    let bounds: [number, number] | undefined;
+    if (a.bounds) {
+      const b = a.bounds.split(',').map(Number);
+      if (b.length !== 2 || !b.every(Number.isFinite) || b[0] > b[1]) throw new UsageError(`--bounds takes lo,hi, got '${a.bounds}'`);
+      bounds = [b[0], b[1]];
+    }
+    let sectorMapper: string[] | undefined;
+    let sectorLower: Record<string, number> | undefined;
+    let sectorUpper: Record<string, number> | undefined;
+    if (a.sectors) {
+      const file = path.resolve(ctx.cwd, a.sectors);
+      const sc = readJson(file, SectorsSchema, '--sectors');
+      sectorMapper = t.symbols.map((s) => sc.map[s] ?? sc.map[s.toUpperCase()] ?? '(none)');
+      sectorLower = sc.lower;
+      sectorUpper = sc.upper;
+    }
+    const v = a.views ? readJson(path.resolve(ctx.cwd, a.views), ViewsSchema, '--views') : undefined;
+    if (v && method.kind !== 'black_litterman') throw new UsageError('--views is for --method black_litterman');
+    const res: OptimizeResult = O.optimizePortfolio({
+      symbols: t.symbols,
+      returns,
+      method,
+      rf: a.rf,
+      expected: a.expected,
+      covariance: a.covariance,
+      constraints: { bounds, sectorMapper, sectorLower, sectorUpper },
+      views: v?.views as BlView[] | undefined,
+      marketCaps: v?.market_caps,
+      riskAversion: v?.risk_aversion,
+      tau: v?.tau,
+    });
+    const out: OptimizeOutput = {
+      method: a.method,
+      source,
+      period: { from: t.dates[0], to: t.dates[t.dates.length - 1], rows: t.dates.length },
+      weights: Object.fromEntries(t.symbols.map((s, i) => [s, clean(res.weights[i])])),
+      performance: { expected_return: res.performance.expectedReturn, volatility: res.performance.volatility, sharpe: res.performance.sharpe },
+      rf: a.rf,
+      notes: res.notes,
+    };
+    if (res.posterior) out.posterior_returns = Object.fromEntries(t.symbols.map((s, i) => [s, res.posterior![i]]));
+    if (a.capital) {
+      const latest = O.latestPrices(t.prices);
+      const al = O.greedyAllocation(res.weights.map(clean), latest, a.capital);
+      out.allocation = { capital: a.capital, shares: Object.fromEntries(t.symbols.map((s, i) => [s, al.shares[i]]).filter(([, q]) => (q as number) > 0)), invested: al.invested, leftover: al.leftover, prices: Object.fromEntries(t.symbols.map((s, i) => [s, latest[i]])) };
+    }
+    return out;
+  },
+  render: (r: OptimizeOutput) => {
+    const rows = Object.entries(r.weights)
+      .filter(([, w]) => w !== 0)
+      .sort((x, y) => y[1] - x[1])
+      .map(([s, w]) => [s, `${(w * 100).toFixed(2)}%`, ...(r.allocation ? [String(r.allocation.shares[s] ?? 0)] : [])]);
+    const out = [`${r.method} · ${Object.keys(r.weights).length} assets from ${r.source} · ${r.period.from} → ${r.period.to}`, ''];
+    out.push(table(['symbol', 'weight', ...(r.allocation ? ['shares'] : [])], rows));
+    const zero = Object.values(r.weights).filter((w) => w === 0).length;
+    if (zero) out.push(`(${zero} asset${zero === 1 ? '' : 's'} at 0%)`);
+    out.push('');
+    out.push(`expected annual return ${(r.performance.expected_return * 100).toFixed(2)}% · volatility ${(r.performance.volatility * 100).toFixed(2)}% · Sharpe ${num(r.performance.sharpe, 2)} (rf ${(r.rf * 100).toFixed(1)}%)`);
+    if (r.allocation) out.push(`${r.allocation.capital.toLocaleString('en-US')} → invested ${num(r.allocation.invested, 2)}, leftover ${num(r.allocation.leftover, 2)} (latest prices)`);
+    out.push(...r.notes.map((n) => `note: ${n}`));
+    return out.join('\n');
+  },
+});
+
+/** weights below 1e-10 in magnitude are solver noise: shown and used as 0 */
+const clean = (w: number) => (Math.abs(w) < 1e-10 ? 0 : w);
+
+export const PORTFOLIO_COMMANDS = [portfolioOptimize];
