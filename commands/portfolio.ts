@@ -8,7 +8,8 @@ import path from 'node:path';
 import { z } from 'zod';
 import type { BlView, OptimizeResult } from '../engine/optimize/methods.ts';
 import type { PriceTable } from '../engine/optimize/returns.ts';
-import { DataError, UsageError } from '../src/errors.ts';
+import { UsageError } from '../src/errors.ts';
+import { readJsonFile } from '../src/json-file.ts';
 import { lowerBound } from '../src/types.ts';
 import { storeOf } from './data.ts';
 import { num, table } from './format.ts';
@@ -51,22 +52,6 @@ const ViewsSchema = z
 
 /** A sectors file: {"map": {"SYM": "sector"}, "lower": {"sector": 0.1}, "upper": {"sector": 0.4}}. */
 const SectorsSchema = z.object({ map: z.record(z.string(), z.string()), lower: z.record(z.string(), z.number()).default({}), upper: z.record(z.string(), z.number()).default({}) }).strict();
-
-function readJson<T>(file: string, schema: z.ZodType<T>, flag: string): T {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(fs.readFileSync(file, 'utf8'));
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new UsageError(`no such file: ${file}`, `${flag} takes a JSON file`);
-    throw new DataError(`not valid JSON: ${(e as Error).message}`, { file });
-  }
-  const r = schema.safeParse(raw);
-  if (!r.success) {
-    const i = r.error.issues[0];
-    throw new DataError(i.message, { file, field: i.path.join('.') || undefined });
-  }
-  return r.data;
-}
 
 export interface OptimizeOutput {
   method: string;
@@ -132,12 +117,12 @@ export const portfolioOptimize = defineCommand({
     let sectorUpper: Record<string, number> | undefined;
     if (a.sectors) {
       const file = path.resolve(ctx.cwd, a.sectors);
-      const sc = readJson(file, SectorsSchema, '--sectors');
+      const sc = readJsonFile(file, SectorsSchema, '--sectors');
       sectorMapper = t.symbols.map((s) => sc.map[s] ?? sc.map[s.toUpperCase()] ?? '(none)');
       sectorLower = sc.lower;
       sectorUpper = sc.upper;
     }
-    const v = a.views ? readJson(path.resolve(ctx.cwd, a.views), ViewsSchema, '--views') : undefined;
+    const v = a.views ? readJsonFile(path.resolve(ctx.cwd, a.views), ViewsSchema, '--views') : undefined;
     if (v && method.kind !== 'black_litterman') throw new UsageError('--views is for --method black_litterman');
     const res: OptimizeResult = O.optimizePortfolio({
       symbols: t.symbols,

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { RiskConfigSchema, RiskManager, type RiskConfig } from '../engine/risk/manager.ts';
 import type { VarMethod } from '../engine/risk/var.ts';
 import { DataError, UsageError } from '../src/errors.ts';
+import { readJsonFile } from '../src/json-file.ts';
 import { readSeriesCsv, toReturns } from './metrics.ts';
 import { num, table } from './format.ts';
 import { defineCommand, type CommandContext } from './registry.ts';
@@ -18,21 +19,7 @@ const METHODS: Record<string, VarMethod> = { historical: 'historical', parametri
 
 /** Read and check a limits file (JSON): every problem names the file and the field. */
 export function loadRiskConfig(file: string): RiskConfig {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(fs.readFileSync(file, 'utf8'));
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new UsageError(`no such file: ${file}`, '--risk takes a JSON file of limits and breakers (alphatrade risk check --help)');
-    throw new DataError(`not valid JSON: ${(e as Error).message}`, { file });
-  }
-  const r = RiskConfigSchema.safeParse(raw);
-  if (!r.success) {
-    const i = r.error.issues[0];
-    const field = i.path.join('.');
-    throw new DataError(`${i.code === 'unrecognized_keys' ? `unknown setting${(i as { keys?: string[] }).keys?.length === 1 ? '' : 's'} ${((i as { keys?: string[] }).keys ?? []).join(', ')}` : i.message}${r.error.issues.length > 1 ? ` (and ${r.error.issues.length - 1} more)` : ''}`, { file, field: field || undefined });
-  }
-  return r.data;
+  return readJsonFile(file, RiskConfigSchema, '--risk', '--risk takes a JSON file of limits and breakers (alphatrade risk check --help)');
 }
 
 export const RISK_FILE_HELP =
