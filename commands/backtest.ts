@@ -10,6 +10,7 @@ import { clipRange } from '../data/provider.ts';
 import { contentHash } from '../data/store.ts';
 import type { BacktestResult } from '../engine/backtest.ts';
 import { COSTS_HELP } from '../engine/costs.ts';
+import { SIZER_FORMS } from '../engine/sizers.ts';
 import { runSummary, type RunSummary } from '../engine/report.ts';
 import { RunStore } from '../engine/runs.ts';
 import { buildReport, renderHtml } from '../engine/report-file.ts';
@@ -126,7 +127,7 @@ const backtestArgs = z.object({
   commission: z.string().default(RUN_DEFAULTS.commission).describe('none | pct:0.001 | per_share:0.005[:min[:max]] | fixed:1 | ibkr_fixed | ibkr_tiered'),
   slippage: z.string().default(RUN_DEFAULTS.slippage).describe('none | bps:5 | per_share:0.01 | spread[:S] | atr:0.1 | impact:0.1'),
   fill: z.string().default(RUN_DEFAULTS.fill).describe('next_open | close | vwap | volume:0.1'),
-  sizer: z.string().default(RUN_DEFAULTS.sizer).describe('fixed:100 | percent:95 | all_in | weight:0.5'),
+  sizer: z.string().default(RUN_DEFAULTS.sizer).describe(SIZER_FORMS),
   leverage: z.number().min(1).default(RUN_DEFAULTS.leverage).describe('gross exposure limit as a multiple of equity (1 = no margin)'),
   mode: z.enum(['event', 'vectorized']).default('event').describe('event-driven or vectorized engine'),
   trades: z.number().int().min(0).default(10).describe('trades listed in the text output (JSON has all)'),

@@ -499,9 +499,9 @@ class EventEngine implements StrategyContext {
         const target = (w * pf.equity()) / px;
         const delta = target - pf.pos[s];
         side = delta >= 0 ? 'buy' : 'sell';
-        q = this.cfg.weightSizer(w).qty(this.sizerInput(side, px, s, t));
+        q = this.cfg.weightSizer(w).qty(this.sizerInput(side, px, s, t, i));
       } else {
-        q = cfg.sizer.qty(this.sizerInput(side, px, s, t));
+        q = cfg.sizer.qty(this.sizerInput(side, px, s, t, i));
       }
       if (!(q > 0)) {
         this.end(o, 'canceled', 'zero_qty', t, `sizer ${o.targetWeight === o.targetWeight ? `weight:${o.targetWeight}` : cfg.sizer.spec} gave 0 at ${px}`);
@@ -529,7 +529,7 @@ class EventEngine implements StrategyContext {
     // buys sized from cash must not overdraw it once slippage is known: size again at the slipped price
     if (wasSized && o.side === 'buy' && q * price + fee > pf.cash) {
       const sizer = o.targetWeight === o.targetWeight ? cfg.weightSizer(o.targetWeight) : cfg.sizer;
-      const q2 = Math.min(q, sizer.qty(this.sizerInput('buy', price, s, t)));
+      const q2 = Math.min(q, sizer.qty(this.sizerInput('buy', price, s, t, i)));
       if (!(q2 > 0)) {
         this.end(o, 'canceled', 'no_cash', t, `cannot afford one unit at ${price}`);
         return;
@@ -578,10 +578,11 @@ class EventEngine implements StrategyContext {
     }
   }
 
-  private sizerInput(side: Side, price: number, s: number, t: number): SizerInput {
+  private sizerInput(side: Side, price: number, s: number, t: number, i: number): SizerInput {
     const pf = this.pf;
-    return { side, price, cash: pf.cash, equity: pf.equity(), position: pf.pos[s], commission: this.cfg.commission, ts: t, integer: this.integer };
+    return { side, price, cash: pf.cash, equity: pf.equity(), position: pf.pos[s], commission: this.cfg.commission, ts: t, integer: this.integer, bar: { series: this.series[s], i }, closed: this.closedStats };
   }
+  private readonly closedStats = () => this.pf.closedNetStats();
 
   /** after a complete fill: cancel OCO siblings, activate bracket children */
   private afterFill(o: SimOrder, i: number): void {

@@ -15,15 +15,28 @@
  *               closes it (|position|, a buy capped by the cash).
  *   weight:W    target W × equity / price shares (W a signed fraction of equity, |W| ≤ 100): |target − position| in
  *               the order's direction, 0 if the target is met or lies the other way; a buy capped by the cash.
+ *   kelly:F[:MAX] fractional Kelly from the run's own closed trades so far (net of commission): f = F × (p − (1 − p)/b)
+ *               with p the win rate and b the payoff ratio (mean win / mean loss), capped at MAX (default 1) and
+ *               never below 0; until 20 trades have closed, f = F × MAX (a warm-up). Then as percent with f × 100.
+ *               F defaults to 0.5 (half Kelly).
+ *   voltarget:V[:N|:atr] a position whose annualised volatility is V (a fraction, e.g. 0.15): value = equity × V /
+ *               σ, σ the realised volatility of the symbol's last N simple returns before the fill bar (sample sd,
+ *               ddof 1; N = 20 by default) or, with `atr`, ATR(14) / close of the bar before × √P; P per year from the
+ *               bar spacing (engine/metrics.ts periodsPerYear). Capped at the equity (no leverage) and, for a buy, at
+ *               the cash; 0 while there are fewer than N + 1 bars (or no ATR) before the fill bar.
  *
  * `integer: false` allows fractional quantities (no flooring; still never overdraws). Bad input (price ≤ 0, no
  * cash for a buy) gives 0.
  */
+import { specByName } from '../data/indicators/index.ts';
 import { UsageError } from '../src/errors.ts';
+import type { BarSeries } from '../src/types.ts';
+import { periodsPerYear } from './metrics.ts';
+import { kellyFraction } from './risk/sizing.ts';
 import type { FeeInput, Sizer, SizerInput } from './types.ts';
 
 /** Every sizer spec form, as the error messages and `--help` name them. */
-export const SIZER_FORMS = 'fixed:100 | percent:95 | all_in | weight:0.5';
+export const SIZER_FORMS = 'fixed:100 | percent:95 | all_in | weight:0.5 | kelly:0.5[:1] | voltarget:0.15[:20|:atr]';
 
 /** One reused fee quote (sizers run on every sized entry; fee() must not keep its argument). */
 const quote: FeeInput = { side: 'buy', qty: 0, price: 0, orderFilledBefore: 0, orderFeeBefore: 0, orderValueBefore: 0, ts: 0 };
@@ -131,7 +144,8 @@ export function parseSizer(spec: string): Sizer {
   const parts = s.split(':');
   const kind = parts[0];
   const a = parts[1];
-  if (parts.length > (kind === 'all_in' ? 1 : 2)) throw bad(spec, kind === 'all_in' ? `'all_in' takes no number` : `'${kind}' takes one number`);
+  const most = kind === 'all_in' ? 1 : kind === 'kelly' || kind === 'voltarget' ? 3 : 2;
+  if (parts.length > most) throw bad(spec, kind === 'all_in' ? `'all_in' takes no number` : `'${kind}' takes ${most === 3 ? 'at most two values' : 'one number'}`);
   switch (kind) {
     case 'fixed': {
       const n = specNumber(spec, a, 'N (shares)');
@@ -181,6 +195,86 @@ export function parseSizer(spec: string): Sizer {
         },
       };
     }
+    case 'kelly': {
+      const F = a === undefined || a === '' ? 0.5 : specNumber(spec, a, 'F (Kelly fraction)');
+      const max = parts[2] === undefined ? 1 : specNumber(spec, parts[2], 'MAX (cap)');
+      if (!(F > 0 && F <= 1)) throw bad(spec, `F is a fraction of full Kelly, 0 < F ≤ 1, got ${F}`);
+      if (!(max > 0 && max <= 1)) throw bad(spec, `MAX is a fraction of equity, 0 < MAX ≤ 1, got ${max}`);
+      return {
+        spec: `kelly:${F}:${max}`,
+        qty(x) {
+          const close = against(x);
+          if (close > 0) return x.side === 'buy' ? affordable(x.cash, x, close) : close;
+          const f = kellyOf(x, F, max);
+          if (!(f > 0)) return 0;
+          const budget = f * x.equity;
+          return affordable(x.side === 'buy' ? Math.min(budget, x.cash) : budget, x);
+        },
+      };
+    }
+    case 'voltarget': {
+      const v = specNumber(spec, a, 'V (target annual volatility)');
+      if (!(v > 0 && v <= 5)) throw bad(spec, `V is an annual volatility as a fraction (0.15 = 15%), got ${v}`);
+      const useAtr = parts[2] === 'atr';
+      const n = useAtr || parts[2] === undefined ? 20 : specNumber(spec, parts[2], 'N (returns)');
+      if (!useAtr && !(Number.isInteger(n) && n >= 2)) throw bad(spec, `N is a whole number of returns ≥ 2, got ${parts[2]}`);
+      const atrOf = new WeakMap<BarSeries, Float64Array>();
+      const perYear = new WeakMap<BarSeries, number>();
+      return {
+        spec: `voltarget:${v}${useAtr ? ':atr' : n !== 20 ? `:${n}` : ''}`,
+        qty(x) {
+          const close = against(x);
+          if (close > 0) return x.side === 'buy' ? affordable(x.cash, x, close) : close;
+          const b = x.bar;
+          if (!b) return 0;
+          const S = b.series;
+          let P = perYear.get(S);
+          if (P === undefined) perYear.set(S, (P = periodsPerYear(S.ts)));
+          let sigma: number;
+          if (useAtr) {
+            let atr = atrOf.get(S);
+            if (!atr) atrOf.set(S, (atr = specByName('atr')!.batch(S, [14])[0]));
+            const c = S.close[b.i - 1];
+            sigma = b.i >= 1 && c > 0 ? (atr[b.i - 1] / c) * Math.sqrt(P) : NaN;
+          } else sigma = realisedVol(S.close, b.i, n) * Math.sqrt(P);
+          if (!(sigma > 0)) return 0;
+          const value = Math.min(x.equity, (x.equity * v) / sigma);
+          return affordable(x.side === 'buy' ? Math.min(value, x.cash) : value, x);
+        },
+      };
+    }
   }
   throw bad(spec, `unknown sizer '${kind}'`);
+}
+
+/** Kelly fraction for the sizer: the closed trades' win rate and payoff ratio, F × f*, capped; F × MAX before 20 trades. */
+function kellyOf(x: SizerInput, F: number, max: number): number {
+  const st = x.closed?.();
+  if (!st || st.n < KELLY_MIN_TRADES) return F * max;
+  const losses = st.n - st.wins;
+  if (st.wins === 0) return 0;
+  if (losses === 0 || !(st.grossLoss > 0)) return max;
+  const b = st.grossWin / st.wins / (st.grossLoss / losses);
+  return kellyFraction(st.wins / st.n, b, { fraction: F, max });
+}
+
+/** closed trades a Kelly sizer needs before it trusts their statistics */
+export const KELLY_MIN_TRADES = 20;
+
+/** sample sd (ddof 1) of the last n simple returns of close before bar i (returns i−n … i−1), NaN if too few */
+function realisedVol(close: Float64Array, i: number, n: number): number {
+  if (i - n - 1 < 0) return NaN;
+  let s = 0;
+  let s2 = 0;
+  let k = 0;
+  for (let j = i - n; j < i; j++) {
+    const r = close[j] / close[j - 1] - 1;
+    if (!(r === r)) continue;
+    s += r;
+    s2 += r * r;
+    k++;
+  }
+  if (k < 2) return NaN;
+  const m = s / k;
+  return Math.sqrt(Math.max(0, (s2 - k * m * m) / (k - 1)));
 }

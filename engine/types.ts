@@ -83,6 +83,10 @@ export interface SizerInput {
   ts: number;
   /** whole shares only (default true) */
   integer: boolean;
+  /** the fill bar (its series and index): history for sizers that need it (volatility targets); bars < i only */
+  bar?: BarRef;
+  /** the run's closed trades so far (count, wins, summed net wins and losses): for Kelly sizing */
+  closed?: () => { n: number; wins: number; grossWin: number; grossLoss: number };
 }
 
 export interface Sizer {

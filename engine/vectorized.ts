@@ -209,7 +209,7 @@ class VecTrader {
     this.slipState = cfg.slippage.prepare?.(S);
     this.integer = cfg.integer ?? true;
     this.bar = { series: S, i: 0 };
-    this.sizeIn = { side: 'buy', price: 0, cash: 0, equity: 0, position: 0, commission: cfg.commission, ts: 0, integer: this.integer };
+    this.sizeIn = { side: 'buy', price: 0, cash: 0, equity: 0, position: 0, commission: cfg.commission, ts: 0, integer: this.integer, bar: this.bar, closed: () => this.pf.closedNetStats() };
     this.equity = cfg.equityBuffer && cfg.equityBuffer.length === n ? cfg.equityBuffer : new Float64Array(n);
 
   }
@@ -229,6 +229,7 @@ class VecTrader {
     if (dir !== 0 && Math.sign(p) !== dir) {
       const side: Side = dir > 0 ? 'buy' : 'sell';
       const cfg = this.cfg;
+      this.bar.i = i;
       const q = cfg.sizer.qty(this.sizing(side, px, this.S.ts[i]));
       if (q > 0) this.fillAt(side, q, px, i, true);
       else this.rejections.push({ ts: this.S.ts[i], orderId: `v${++this.seq}`, symbol: this.S.symbol, reason: 'zero_qty', detail: `sizer ${cfg.sizer.spec} gave 0 at ${px}` });
