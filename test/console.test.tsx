@@ -102,6 +102,21 @@ describe('console shell', () => {
     expect(session.getState().detail?.symbol).toBe(session.getState().visible[1].symbol);
   });
 
+  it('a chunk that opens the palette, types a line and ends it with Enter runs that line; the keys after it are keys again', async () => {
+    const { stdin, session } = mount();
+    // one chunk, as tmux send-keys or a paste delivers it: ':' opens the palette, the text is typed, \r submits
+    stdin.write(':config list\rj');
+    await tick(50);
+    expect(session.getState().palette.open).toBe(false);
+    expect(session.getState().jobs.map((j) => j.label)).toEqual(['config list']);
+    expect(session.getState().selected).toBe(1); // the j after the line moved the list
+    // the filter too: text up to the newline, which ends it
+    stdin.write('/zz\r');
+    await tick(30);
+    expect(session.getState().filtering).toBe(false);
+    expect(session.getState().filter).toBe('zz');
+  });
+
   it('a line feed counts as Enter (keys typed before the terminal is in raw mode arrive as LF)', async () => {
     const { stdin, session } = mount();
     stdin.write('\n');

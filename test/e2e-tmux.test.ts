@@ -67,6 +67,16 @@ describe.skipIf(!hasTmux)('console in tmux (real binary)', () => {
     s = await waitFor((x) => x.includes('final equity') && x.includes('sma_cross fast=20 slow=50'), 'the Backtest pane');
     expect(s).toMatch(/[┤┼]/);
     expect(s).toMatch(/long\s+[\d,]+\s+\d{4}-\d\d-\d\d/);
+    // `r` reruns it on the warm job thread.
+    keys('r');
+    await waitFor((x) => x.includes('sma_cross fast=20 slow=50') && /previous fast=20 slow=50/.test(x), 'the rerun with the previous curve');
+    // A sweep shows its heatmap; Enter backtests the cell under the cursor.
+    keys(':');
+    keys('-l', 'sweep --strategy sma_cross --symbol ORCL --grid fast=10,20 --grid slow=50,100');
+    keys('Enter');
+    s = await waitFor((x) => x.includes('sweep sma_cross · 4 combinations') && x.includes('★'), 'the sweep heatmap');
+    keys('Enter');
+    await waitFor((x) => x.includes('final equity') && /sma_cross fast=(10|20) slow=(50|100)/.test(x), 'the cell’s backtest');
     // Quit: the shell prompt is back and the alternate screen is gone.
     keys('q');
     s = await waitFor((x) => x.trimEnd().endsWith('E2E-PROMPT$'), 'the prompt after quitting');

@@ -41,13 +41,26 @@ export function App({ session, width, height, clock = () => new Date() }: AppPro
   }, [clock]);
 
   useInput((input, key) => {
-    // Several keys can arrive in one chunk (fast typing, tmux send-keys, a paste): handle them one by one,
-    // except in the palette and the filter, where a chunk is typed text.
-    const st = session.getState();
-    if (input.length > 1 && !key.ctrl && !key.meta && !st.palette.open && !st.filtering) {
-      for (const ch of input) {
-        const cr = ch === '\r' || ch === '\n';
-        handleKey({ ...NO_KEY, input: cr ? '' : ch, return: cr });
+    // Several keys can arrive in one chunk (fast typing, tmux send-keys, a paste): handle them one by one, except
+    // that in the palette and the filter a run of characters is typed text — up to a newline, which is Enter (so a
+    // pasted line with its newline runs, and what follows it is keys again).
+    if (input.length > 1 && !key.ctrl && !key.meta) {
+      let rest = input;
+      while (rest.length > 0) {
+        const st = session.getState();
+        if (st.palette.open || st.filtering) {
+          const nl = /[\r\n]/.exec(rest);
+          const text = nl ? rest.slice(0, nl.index) : rest;
+          if (text) handleKey({ ...NO_KEY, input: text });
+          if (!nl) break;
+          handleKey({ ...NO_KEY, input: '', return: true });
+          rest = rest.slice(nl.index + 1);
+        } else {
+          const ch = rest[0];
+          rest = rest.slice(1);
+          const cr = ch === '\r' || ch === '\n';
+          handleKey({ ...NO_KEY, input: cr ? '' : ch, return: cr });
+        }
       }
       return;
     }
