@@ -14,6 +14,11 @@ import { lowerBound } from '../src/types.ts';
 import { storeOf } from './data.ts';
 import { num, table } from './format.ts';
 import { defineCommand, type CommandContext } from './registry.ts';
+import { clipRange } from '../data/provider.ts';
+import { runSummary, type RunSummary } from '../engine/report.ts';
+import { runStrategy } from '../engine/run.ts';
+import type { BarSeries } from '../src/types.ts';
+import { recordRun, renderRun } from './backtest.ts';
 
 /** The assets' prices: a wide CSV (date, then a column per symbol) or stored symbols' closes on the union of dates. */
 export function loadPriceTable(ctx: CommandContext, a: { prices?: string; symbols?: string; timeframe?: string }, read: (file: string) => PriceTable): { table: PriceTable; source: string; ts?: Float64Array } {
@@ -96,22 +101,9 @@ export const portfolioOptimize = defineCommand({
     const O = await import('../engine/optimize/index.ts');
     const method = O.parseMethod(a.method);
     let { table: t, source } = loadPriceTable(ctx, a, O.readPricesCsv);
-    if (a.only) {
-      const want = a.only.split(',').map((s) => s.trim().toUpperCase());
-      const idx = want.map((w) => {
-        const i = t.symbols.findIndex((s) => s.toUpperCase() === w);
-        if (i < 0) throw new UsageError(`${w} is not a column of ${source}`, `columns: ${t.symbols.join(', ')}`);
-        return i;
-      });
-      t = { dates: t.dates, symbols: idx.map((i) => t.symbols[i]), prices: idx.map((i) => t.prices[i]) };
-    }
+    if (a.only) t = pickColumns(t, a.only, source);
     const returns = O.returnsFromPrices(t.prices);
-    let bounds: [number, number] | undefined;
-    if (a.bounds) {
-      const b = a.bounds.split(',').map(Number);
-      if (b.length !== 2 || !b.every(Number.isFinite) || b[0] > b[1]) throw new UsageError(`--bounds takes lo,hi, got '${a.bounds}'`);
-      bounds = [b[0], b[1]];
-    }
+    const bounds = a.bounds ? parseBounds(a.bounds) : undefined;
     let sectorMapper: string[] | undefined;
     let sectorLower: Record<string, number> | undefined;
     let sectorUpper: Record<string, number> | undefined;
@@ -174,4 +166,115 @@ export const portfolioOptimize = defineCommand({
 /** weights below 1e-10 in magnitude are solver noise: shown and used as 0 */
 const clean = (w: number) => (Math.abs(w) < 1e-10 ? 0 : w);
 
-export const PORTFOLIO_COMMANDS = [portfolioOptimize];
+export interface PortfolioBacktestOutput extends RunSummary {
+  source: string;
+  rebalances: { time: string; reason: string; drift?: number; weights: Record<string, number>; error?: string }[];
+  run: { id: number | null };
+  report?: string;
+}
+
+export const portfolioBacktest = defineCommand({
+  name: 'portfolio backtest',
+  summary: 'backtest a rebalanced portfolio: an optimiser on a calendar or drift schedule, with costs',
+  description:
+    'At each rebalance the method (as portfolio optimize) runs on the trailing --lookback bars of returns up to that bar only, and target-weight orders fill at the next bar (next open by default) with the commission and slippage given. Schedules: weekly | monthly | quarterly (the first bar of each period) | threshold:0.05 (any weight drifts more than 5 points from its target) | monthly+threshold:0.05.\n' +
+    'Before --lookback bars exist the portfolio holds cash. A wide price file (--prices) has one price per day: open = high = low = close, so fills are at the next day\'s price; volume is unknown (no volume fill or impact slippage).',
+  args: z.object({
+    prices: z.string().optional().describe('wide CSV of prices: date, then one column per symbol'),
+    symbols: z.string().optional().describe('stored symbols A,B,…'),
+    timeframe: z.string().optional().describe('timeframe of stored symbols (default: the finest stored)'),
+    only: z.string().optional().describe('use only these columns of --prices: A,B,…'),
+    method: z.string().default('hrp').describe('as portfolio optimize --method'),
+    rebalance: z.string().default('monthly').describe('weekly | monthly | quarterly | threshold:X | monthly+threshold:X'),
+    lookback: z.number().int().min(2).default(252).describe('bars of history the estimates use'),
+    covariance: z.enum(['sample', 'ledoit_wolf']).default('sample').describe('covariance estimator'),
+    rf: z.number().default(0.02).describe('annual risk-free rate'),
+    bounds: z.string().optional().describe('lo,hi weight bounds for every asset (default 0,1)'),
+    cash: z.number().positive().default(100_000).describe('starting cash'),
+    commission: z.string().default('none').describe('commission model (backtest --help)'),
+    slippage: z.string().default('none').describe('slippage model'),
+    fill: z.string().default('next_open').describe('next_open | close | vwap'),
+    from: z.string().optional().describe('first date YYYY-MM-DD'),
+    to: z.string().optional().describe('last date (inclusive)'),
+    curve: z.number().int().positive().optional().describe('include the equity curve in at most N points in --json output'),
+    save: z.boolean().default(true).describe('store the run in the run history (--no-save to skip)'),
+    report: z.string().optional().describe('write a report: out.html or out.json'),
+  }),
+  examples: [
+    'alphatrade portfolio backtest --prices ../shared/data/pypfopt/stock_prices.csv --method hrp --rebalance monthly --commission pct:0.001',
+    'alphatrade portfolio backtest --symbols ORCL,NVDA,YHOO --method min_volatility --rebalance threshold:0.05 --json',
+  ],
+  async run(ctx, a, progress): Promise<PortfolioBacktestOutput> {
+    const O = await import('../engine/optimize/index.ts');
+    const { rebalanceStrategy, seriesFromWidePrices } = await import('../engine/rebalance.ts');
+    const { table: t0, source } = loadPriceTable(ctx, a, O.readPricesCsv);
+    let t = t0;
+    if (a.only) t = pickColumns(t, a.only, source);
+    let series: BarSeries[];
+    let adjusted: (boolean | null)[];
+    if (a.prices) {
+      series = seriesFromWidePrices(t);
+      adjusted = series.map(() => null);
+      if (/^volume/.test(a.fill) || /^impact/.test(a.slippage)) throw new UsageError('a wide price file has no volume: use --fill next_open|close|vwap and a slippage model without impact');
+    } else {
+      const store = storeOf(ctx);
+      const infos = t.symbols.map((s) => store.info(s, a.timeframe ?? undefined));
+      series = infos.map((i) => store.load(i.symbol, i.timeframe));
+      adjusted = infos.map((i) => i.adjusted);
+    }
+    if (a.from || a.to) {
+      const from = a.from ? Date.parse(`${a.from}T00:00:00Z`) : undefined;
+      const to = a.to ? Date.parse(`${a.to}T00:00:00Z`) + 86_400_000 : undefined;
+      if ((a.from && !Number.isFinite(from)) || (a.to && !Number.isFinite(to))) throw new UsageError('--from and --to take YYYY-MM-DD');
+      series = series.map((s) => clipRange(s, { from, to })).filter((s) => s.ts.length > 0);
+      if (series.length < 2) throw new UsageError('fewer than two symbols have bars in that range');
+    }
+    let bounds: [number, number] | undefined;
+    if (a.bounds) bounds = parseBounds(a.bounds);
+    const strategy = rebalanceStrategy({ method: a.method, rebalance: a.rebalance, lookback: a.lookback, covariance: a.covariance, rf: a.rf, bounds, tz: series[0].tz });
+    const t1 = performance.now();
+    const r = runStrategy({ strategy, series, cash: a.cash, commission: a.commission, slippage: a.slippage, fill: a.fill, signal: ctx.signal, progress: (done, total) => progress({ job: 'portfolio backtest', phase: 'bars', done, total }) });
+    const summary = runSummary(r, { curvePoints: a.curve, elapsedMs: performance.now() - t1 });
+    const h = strategy.history;
+    const rebalances = h.records.map((x) => ({ time: x.time, reason: x.reason, ...(x.drift !== undefined ? { drift: x.drift } : {}), weights: Object.fromEntries(h.symbols.map((s, i) => [s, x.weights[i]]).filter(([, w]) => (w as number) !== 0)), ...(x.error ? { error: x.error } : {}) }));
+    const config = { ...r.config, mode: 'event', strategy: 'rebalance', params: r.params, method: a.method, rebalance: a.rebalance, lookback: a.lookback, from: a.from ?? null, to: a.to ?? null, source };
+    const rec = recordRun(ctx, { kind: 'backtest', save: a.save, report: a.report, summary, config, ts: r.ts, equity: r.equity, series, source, adjusted });
+    return { ...summary, source, rebalances, run: { id: rec.id }, ...(rec.report ? { report: rec.report } : {}) };
+  },
+  render: (r: PortfolioBacktestOutput) => {
+    const ok = r.rebalances.filter((x) => !x.error);
+    const last = ok[ok.length - 1];
+    const failed = r.rebalances.length - ok.length;
+    return [
+      renderRun(r, 0),
+      '',
+      `${ok.length} rebalances (${countReasons(ok)})${failed ? `, ${failed} failed (holdings kept; first: ${r.rebalances.find((x) => x.error)!.error})` : ''}`,
+      last ? `last, ${last.time}: ${Object.entries(last.weights).sort((x, y) => y[1] - x[1]).map(([s, w]) => `${s} ${(w * 100).toFixed(1)}%`).join(', ')}` : 'no rebalance (fewer bars than --lookback?)',
+      r.run.id !== null ? `stored as run ${r.run.id}` : '',
+    ].filter((x) => x !== '').join('\n');
+  },
+});
+
+function countReasons(xs: { reason: string }[]): string {
+  const m = new Map<string, number>();
+  for (const x of xs) m.set(x.reason, (m.get(x.reason) ?? 0) + 1);
+  return [...m].map(([k, v]) => `${v} ${k}`).join(', ');
+}
+
+function parseBounds(spec: string): [number, number] {
+  const b = spec.split(',').map(Number);
+  if (b.length !== 2 || !b.every(Number.isFinite) || b[0] > b[1]) throw new UsageError(`--bounds takes lo,hi, got '${spec}'`);
+  return [b[0], b[1]];
+}
+
+function pickColumns(t: PriceTable, only: string, source: string): PriceTable {
+  const want = only.split(',').map((s) => s.trim().toUpperCase());
+  const idx = want.map((w) => {
+    const i = t.symbols.findIndex((s) => s.toUpperCase() === w);
+    if (i < 0) throw new UsageError(`${w} is not a column of ${source}`, `columns: ${t.symbols.join(', ')}`);
+    return i;
+  });
+  return { dates: t.dates, symbols: idx.map((i) => t.symbols[i]), prices: idx.map((i) => t.prices[i]) };
+}
+
+export const PORTFOLIO_COMMANDS = [portfolioOptimize, portfolioBacktest];

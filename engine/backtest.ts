@@ -338,6 +338,20 @@ class EventEngine implements StrategyContext {
         }
       }
       this.nUpdated = nu;
+      // Several symbols: every symbol with a bar now is valued at its open while orders are matched, so sizing
+      // (target weights, percent of equity) and the margin check see one consistent equity — not some symbols at
+      // yesterday's close and others, already matched, at today's.
+      if (nSym > 1) {
+        let any = false;
+        for (let u = 0; u < nu && !any; u++) any = pending[updated[u]].length > 0;
+        if (any) {
+          for (let u = 0; u < nu; u++) {
+            const s = updated[u];
+            const o = series[s].open[idx[s]];
+            if (o === o) pf.mark[s] = o;
+          }
+        }
+      }
       // Orders that reduce a position are matched first across all symbols, so a rotation's sales pay for its
       // purchases at the same open; then every other order, each symbol's in the order they were placed.
       if (nSym > 1) for (let u = 0; u < nu; u++) if (pending[updated[u]].length > 0) this.matchBar(updated[u], idx[updated[u]], t, 0, step);

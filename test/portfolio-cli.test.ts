@@ -89,3 +89,28 @@ describe('constraints, allocation, views', () => {
     expect(bad.stderr).toMatch(/unknown method 'magic'[\s\S]*hrp/);
   });
 });
+
+describe('portfolio backtest', () => {
+  it('rebalances monthly once the lookback exists, with weights summing to 1 each time, charged commission, stored', async () => {
+    const ws = tmpDir('at-pfb-');
+    const out = await cli(['--workspace', ws, 'portfolio', 'backtest', '--prices', PRICES, '--only', 'AAPL,XOM,PFE,JPM', '--method', 'min_volatility', '--rebalance', 'monthly', '--lookback', '126', '--from', '2010-01-01', '--to', '2012-12-31', '--commission', 'pct:0.001', '--json']);
+    expect(out.code, out.stderr).toBe(0);
+    const j = out.json();
+    const ok = j.rebalances.filter((r: { error?: string }) => !r.error);
+    // the first at the 126th bar (in July 2010), then the first bar of every month to December 2012: 29 more
+    expect(ok[0].reason).toBe('initial');
+    expect(ok[0].time.slice(0, 7)).toBe('2010-07');
+    expect(ok.slice(1).every((r: { reason: string }) => r.reason === 'calendar')).toBe(true);
+    expect(ok.length).toBe(30);
+    for (const r of ok) expect(Object.values(r.weights as Record<string, number>).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 9);
+    expect(j.costs.commission).toBeGreaterThan(0);
+    expect(j.run.id).toBeGreaterThan(0);
+    expect((await cli(['--workspace', ws, 'runs', 'list', '--json'])).json().runs[0].strategy).toBe('rebalance');
+  });
+
+  it('a wide price file has no volume: the volume fill model is refused', async () => {
+    const out = await cli(['portfolio', 'backtest', '--prices', PRICES, '--fill', 'volume:0.1', '--no-save']);
+    expect(out.code).toBe(2);
+    expect(out.stderr).toMatch(/no volume/);
+  });
+});
