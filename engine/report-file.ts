@@ -268,6 +268,21 @@ function walkForwardSection(w: WalkForwardSection): string {
 <table id="wf-windows"><tr><th>#</th><th>train</th><th>test</th><th>chosen</th><th>IS ${esc(w.objective)}</th><th>OOS ${esc(w.objective)}</th><th>OOS return</th><th>OOS max dd</th><th>trades</th><th>WFE</th></tr>${rows}</table></section>`;
 }
 
+/** Limits (peak use), breakers (trips) and the risk rejections of a run with --risk. */
+function riskSection(r: ReportData['run']): string {
+  const k = r.risk;
+  if (!k) return '';
+  const lim = (rule: string, v: number | null) => (v === null ? '–' : rule.endsWith('pct') || rule === 'max_drawdown' || rule === 'daily_loss' ? fmtPct(v, 1) : fmtNum(v, rule === 'leverage' ? 2 : 0));
+  const limits = k.limits.map((l) => `<tr><td>${esc(l.rule)}</td><td class="num">${lim(l.rule, l.limit)}</td><td class="num">${lim(l.rule, l.peak)}</td><td class="num">${fmtPct(l.limit > 0 ? l.peak / l.limit : null, 0)}</td></tr>`).join('');
+  const breakers = k.breakers.filter((b) => b.limit !== null || b.trips.length).map((b) => `<tr><td>${esc(b.name)}</td><td class="num">${b.name === 'consecutive_losses' ? String(b.limit ?? '–') : lim(b.name, b.limit)}</td><td>${b.trips.length ? `tripped ${b.trips.length}× (first ${esc(b.trips[0].time.slice(0, 10))})` : 'not tripped'}</td></tr>`).join('');
+  const rej = (r.rejections.last ?? r.rejections.first).filter((x) => x.rule).map((x) => `<tr><td>${esc(x.time.slice(0, 16).replace('T', ' '))}</td><td>${esc(x.symbol)}</td><td>${esc(x.rule)}</td><td class="num">${lim(x.rule!, x.value ?? null)}</td><td class="num">${lim(x.rule!, x.limit ?? null)}</td></tr>`).join('');
+  const by = Object.entries(r.rejections.by_rule ?? {}).map(([a, b]) => `${esc(a)} ${b}`).join(', ');
+  return `<section id="risk"><h2>Risk limits and breakers</h2>
+<table id="risk-limits"><tr><th>limit</th><th>limit</th><th>peak</th><th>peak use</th></tr>${limits}</table>
+<table id="risk-breakers"><tr><th>breaker</th><th>limit</th><th>state</th></tr>${breakers}</table>
+<p>orders rejected by the risk manager: ${by || 'none'}</p>${rej ? `<table id="risk-rejections"><tr><th>time</th><th>symbol</th><th>rule</th><th>value</th><th>limit</th></tr>${rej}</table>` : ''}</section>`;
+}
+
 export function renderHtml(d: ReportData): string {
   const r = d.run;
   const m = r.metrics;
@@ -313,6 +328,7 @@ ${d.sweep ? sweepSection(d.sweep) : ''}${d.walkforward ? walkForwardSection(d.wa
 <h2>Rolling Sharpe (${d.rolling_sharpe.window} periods)</h2>
 <figure id="rolling-sharpe">${lineChart([{ name: 'rolling Sharpe', values: d.rolling_sharpe.value, color: '#8e44ad' }], d.rolling_sharpe.time, { height: 160, zero: true, fmt: (v) => v.toFixed(2) })}</figure>
 <h2>Metrics</h2><table id="metrics">${metricRows}</table>
+${riskSection(r)}
 <h2>Trades (${d.trades.length})</h2>
 <table id="trades"><tr><th>symbol</th><th>side</th><th>qty</th><th>entry</th><th>price</th><th>exit</th><th>price</th><th>pnl</th><th>commission</th></tr>${trades}</table>
 <h2>Data</h2>

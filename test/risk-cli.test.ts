@@ -105,3 +105,18 @@ describe('limits files, the kill switch, backtest --risk', () => {
     expect((await cli(['--workspace', ws, 'risk', 'resume', '--json'])).json()).toMatchObject({ killed: false });
   });
 });
+
+describe('risk in reports', () => {
+  it('the HTML report lists each limit with its peak, the breakers, and the rejections with rule, value and limit', async () => {
+    const dir = tmpDir('at-lim-');
+    const file = path.join(dir, 'limits.json');
+    fs.writeFileSync(file, JSON.stringify({ limits: { position_pct: 0.5 }, breakers: { max_drawdown: 0.3 } }));
+    const html = path.join(dir, 'r.html');
+    const j = (await cli(['backtest', '--strategy', 'sma_cross', '--data', ORCL, '--tz', 'America/New_York', '--sizer', 'percent:45', '--risk', file, '--report', html, '--no-save', '--json'])).json();
+    const h = fs.readFileSync(html, 'utf8');
+    const peak = j.risk.limits[0].peak;
+    expect(h).toContain(`<td>position_pct</td><td class="num">50.0%</td><td class="num">${(peak * 100).toFixed(1)}%</td>`);
+    expect(h).toMatch(/<td>max_drawdown<\/td><td class="num">30\.0%<\/td><td>tripped 1× \(first \d{4}-\d\d-\d\d\)<\/td>/);
+    expect((h.match(/<td>max_drawdown<\/td><td class="num">\d+\.\d%<\/td><td class="num">30\.0%<\/td>/g) ?? []).length).toBe(Math.min(20, j.rejections.by_rule.max_drawdown));
+  });
+});
