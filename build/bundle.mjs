@@ -28,7 +28,7 @@ const result = await build({
   minifySyntax: true,
   legalComments: 'none',
   logLevel: 'warning',
-  external: ['better-sqlite3', 'nodejs-polars', 'piscina', 'tsx', 'esbuild'],
+  external: ['better-sqlite3', 'nodejs-polars', 'piscina', 'tsx', 'esbuild', 'onnxruntime-node'],
   alias: { 'react-devtools-core': path.join(root, 'build', 'devtools-stub.mjs') },
   define: { 'process.env.NODE_ENV': '"production"' },
   banner: { js: "import { createRequire as __atCreateRequire } from 'node:module'; const require = __atCreateRequire(import.meta.url);" },
