@@ -89,6 +89,25 @@ export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
       CREATE INDEX runs_strategy ON runs (strategy);
     `,
   },
+  {
+    version: 3,
+    name: 'model registry',
+    sql: `
+      CREATE TABLE models (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        name TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        task TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        features TEXT NOT NULL,
+        meta TEXT NOT NULL,
+        artifact TEXT NOT NULL,
+        sha256 TEXT NOT NULL,
+        version TEXT NOT NULL
+      );
+      CREATE INDEX models_name ON models (name);
+    `,
+  },
 ];
 
 export function openCatalog(file: string): DB {
