@@ -15,7 +15,9 @@ import { runSummary, type RunSummary } from '../engine/report.ts';
 import { RunStore } from '../engine/runs.ts';
 import { buildReport, renderHtml } from '../engine/report-file.ts';
 import { FILL_HELP, RUN_DEFAULTS, runStrategy } from '../engine/run.ts';
-import { splitParamArgs } from '../engine/params.ts';
+import { resolveParams, splitParamArgs } from '../engine/params.ts';
+import type { ParamValues, Strategy } from '../engine/strategy.ts';
+import type { Workspace } from '../src/workspace.ts';
 import { resolveStrategy } from '../engine/strategy-loader.ts';
 import { DataError, UsageError } from '../src/errors.ts';
 import { parseTimeframe } from '../src/timeframe.ts';
@@ -138,8 +140,10 @@ const backtestArgs = z.object({
   risk: z.string().optional().describe('limits and circuit breakers (JSON, see alphatrade risk check --help): orders that break them are rejected'),
 });
 
-export function strategyArgs(a: { strategy?: string; strategyFile?: string }, ctx: CommandContext) {
+export async function strategyArgs(a: { strategy?: string; strategyFile?: string }, ctx: CommandContext): Promise<Strategy> {
   if (!a.strategy && !a.strategyFile) throw new UsageError('give --strategy NAME (alphatrade strategies list) or --strategy-file PATH');
+  // the model-driven strategy lives with the models (it needs the registry and onnxruntime)
+  if (a.strategy === 'alpha_ml') return (await import('../models/alpha-ml.ts')).alphaMl;
   const strategiesDir = ctx.workspaceDir ? ctx.workspace().path('strategies') : undefined;
   return resolveStrategy(a.strategyFile ? path.resolve(ctx.cwd, a.strategyFile) : a.strategy!, { strategiesDir, tmpDir: ctx.workspaceDir ? ctx.workspace().path('tmp') : undefined });
 }
@@ -161,9 +165,11 @@ export const backtest = defineCommand({
     const strategy = await strategyArgs(a, ctx);
     const { series, source, adjusted, hashes } = loadRunSeries(ctx, a);
     const params = splitParamArgs(a.param ?? []);
+    // strategies that need work before the bars are replayed (alpha_ml: model inference) are bound to it here
+    const run = 'prepare' in strategy ? await (strategy as typeof strategy & { prepare(ws: Workspace, s: BarSeries[], p: ParamValues): Promise<Strategy> }).prepare(ctx.workspace(), series, resolveParams(strategy, params)) : strategy;
     const t0 = performance.now();
     const r: BacktestResult = runStrategy({
-      strategy,
+      strategy: run,
       params,
       series,
       cash: a.cash,

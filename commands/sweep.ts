@@ -46,6 +46,7 @@ type GridArgs = z.infer<typeof gridArgsSchema>;
 /** Strategy, bars, grid, indices and run options of a sweep or walk-forward, checked on the first combination. */
 export async function prepareGrid(ctx: CommandContext, a: GridArgs) {
   const strategy = await strategyArgs(a, ctx);
+  if ('prepare' in strategy) throw new UsageError(`${strategy.name} runs model inference before each run and cannot be swept yet; backtest it with chosen parameters`);
   const { series, source, adjusted, hashes } = loadRunSeries(ctx, a);
   const grid = parseGrid(strategy, a.grid);
   const total = gridSize(grid);

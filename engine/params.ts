@@ -87,3 +87,8 @@ export function bool(p: ParamValues, k: string): boolean {
   if (typeof v !== 'boolean') throw new TypeError(`parameter ${k} is not a boolean`);
   return v;
 }
+export function str(p: ParamValues, k: string): string {
+  const v = p[k];
+  if (typeof v !== 'string') throw new TypeError(`parameter ${k} is not a string`);
+  return v;
+}
