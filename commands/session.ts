@@ -524,7 +524,7 @@ export class ConsoleSession extends EventBus<{ change: ConsoleState }> {
     const prevInfo = infos.find((a) => a.flag === prev);
     if (prevInfo && prevInfo.kind === 'enum') return prevInfo.choices!.filter((c) => c.startsWith(cur));
     if (prevInfo && (prevInfo.name === 'symbol')) return this.state.symbols.map((s) => s.symbol).filter((s) => s.startsWith(cur.toUpperCase()));
-    if (prevInfo && prevInfo.name === 'strategy') return [...BUILTIN_STRATEGIES.map((s) => s.name), ...userStrategyFiles(this.ws.path('strategies')).map((u) => u.name)].filter((n) => n.startsWith(cur));
+    if (prevInfo && prevInfo.name === 'strategy') return [...BUILTIN_STRATEGIES.map((s) => s.name), 'alpha_ml', ...userStrategyFiles(this.ws.path('strategies')).map((u) => u.name)].filter((n) => n.startsWith(cur));
     if (prevInfo && prevInfo.name === 'fill') return ['next_open', 'close', 'vwap', 'volume:0.1'].filter((n) => n.startsWith(cur));
     if (prevInfo && prevInfo.name === 'commission') return ['none', 'pct:0.001', 'per_share:0.005', 'fixed:1', 'ibkr_fixed', 'ibkr_tiered'].filter((n) => n.startsWith(cur));
     if (prevInfo && prevInfo.name === 'slippage') return ['none', 'bps:5', 'per_share:0.01', 'spread', 'spread:0.0005', 'atr:0.1', 'impact:0.1'].filter((n) => n.startsWith(cur));

@@ -6,6 +6,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { listStrategies } from '../engine/strategy-loader.ts';
+import { BUILTIN_STRATEGIES } from '../engine/strategies/index.ts';
+
+const BUILTIN_COUNT = BUILTIN_STRATEGIES.length;
 import type { StrategyParamSpec } from '../engine/strategy.ts';
 import { UsageError } from '../src/errors.ts';
 import { defineCommand, type CommandContext } from './registry.ts';
@@ -33,6 +36,9 @@ export const strategiesList = defineCommand({
   async run(ctx) {
     const ws = ctx.workspace();
     const list = await listStrategies(strategiesDirOf(ctx), ws.path('tmp'));
+    // the model-driven strategy (models/alpha-ml.ts) is built in too; it lives with the models
+    const { alphaMl } = await import('../models/alpha-ml.ts');
+    list.splice(BUILTIN_COUNT, 0, { name: alphaMl.name, builtin: true, strategy: alphaMl });
     const strategies: StrategyEntry[] = list.map((l) => ({
       name: l.name,
       builtin: l.builtin,
