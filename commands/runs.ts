@@ -3,6 +3,7 @@
  * data hashes, version, metrics, trades and equity).
  */
 import { z } from 'zod';
+import { equityCurvePoints, type RunSummary } from '../engine/report.ts';
 import { RunStore, type RunRecord } from '../engine/runs.ts';
 import { renderRun } from './backtest.ts';
 import { renderSweepSection } from './sweep.ts';
@@ -58,6 +59,8 @@ export const runsShow = defineCommand({
 export interface RunComparison {
   a: number;
   b: number;
+  /** with --curve N: both runs as summaries with their equity curves in ≤ N points (the console overlays them) */
+  runs?: [RunSummary, RunSummary];
   params: { name: string; a: unknown; b: unknown }[];
   config: { name: string; a: unknown; b: unknown }[];
   same_data: boolean;
@@ -67,18 +70,24 @@ export interface RunComparison {
 export const runsCompare = defineCommand({
   name: 'runs compare',
   summary: 'two stored runs side by side: what differs in parameters and configuration, and every metric',
-  args: z.object({ a: z.number().int().positive().describe('first run id'), b: z.number().int().positive().describe('second run id') }),
+  args: z.object({
+    a: z.number().int().positive().describe('first run id'),
+    b: z.number().int().positive().describe('second run id'),
+    curve: z.number().int().positive().optional().describe('include both runs with their equity curves in at most N points (JSON)'),
+  }),
   positional: ['a', 'b'],
   async run(ctx, args): Promise<RunComparison> {
     const s = store(ctx);
     const x = s.get(args.a);
     const y = s.get(args.b);
+    const withCurve = (r: typeof x): RunSummary => ({ ...r.summary, ...(args.curve && r.ts && r.equity ? { curve: equityCurvePoints(r.ts, r.equity, args.curve) } : {}) });
     const diff = (p: Record<string, unknown>, q: Record<string, unknown>) =>
       [...new Set([...Object.keys(p), ...Object.keys(q)])].filter((k) => JSON.stringify(p[k]) !== JSON.stringify(q[k])).map((name) => ({ name, a: p[name] ?? null, b: q[name] ?? null }));
     const names = [...new Set([...Object.keys(x.metrics), ...Object.keys(y.metrics)])];
     return {
       a: x.id,
       b: y.id,
+      ...(args.curve ? { runs: [withCurve(x), withCurve(y)] as [RunSummary, RunSummary] } : {}),
       params: diff(x.params, y.params),
       config: diff({ ...x.config, params: undefined }, { ...y.config, params: undefined }),
       same_data: JSON.stringify(x.data_hash) === JSON.stringify(y.data_hash),

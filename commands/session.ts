@@ -127,6 +127,8 @@ export interface BacktestRunView {
   drawdown: number[];
   /** daily or coarser bars: times shown as dates */
   daily: boolean;
+  /** shown from `runs compare`: overlaid on the run before it whatever its data */
+  compare?: boolean;
 }
 
 /** A sweep as the Backtest pane shows it: progress while it runs, then a heatmap of the objective with a cell cursor. */
@@ -554,7 +556,7 @@ export class ConsoleSession extends EventBus<{ change: ConsoleState }> {
     }
     const tokens = words.slice(m.used);
     // the Backtest pane draws the equity curve: ask the command for it, sampled to the chart's 1,000 points
-    if ((m.cmd.name === 'backtest' || m.cmd.name === 'walkforward') && !tokens.includes('--curve')) tokens.push('--curve', '1000');
+    if (['backtest', 'walkforward', 'runs compare'].includes(m.cmd.name) && !tokens.includes('--curve')) tokens.push('--curve', '1000');
     try {
       validateArgs(m.cmd, parseArgs(m.cmd, tokens));
     } catch (e) {
@@ -717,7 +719,7 @@ export class ConsoleSession extends EventBus<{ change: ConsoleState }> {
     this.set({ tradeCursor: c });
   }
 
-  private addBacktest(line: string, result: RunSummary): void {
+  private addBacktest(line: string, result: RunSummary, compare = false): void {
     const c = result.curve;
     const view: BacktestRunView = { line, summary: { ...result, equity: undefined, curve: undefined }, equity: [], labels: [], drawdown: [], daily: false };
     if (c && c.equity.length > 0) {
@@ -730,6 +732,7 @@ export class ConsoleSession extends EventBus<{ change: ConsoleState }> {
       view.labels = c.time.map((t) => (daily ? t.slice(0, 10) : t.slice(0, 16).replace('T', ' ')));
     }
     if (result.risk) this.set({ risk: riskPaneState(line, result, readKillSwitch(this.ws.dir)) });
+    view.compare = compare;
     this.set({ backtests: [view, ...this.state.backtests].slice(0, 5), tradeCursor: result.walkforward ? 0 : Math.max(0, result.trades.length - 1), pane: 'backtest', btView: 'run' });
     void this.editorFor(result).then((paramEdit) => {
       if (this.state.backtests[0] === view) this.set({ paramEdit });
@@ -759,6 +762,12 @@ export class ConsoleSession extends EventBus<{ change: ConsoleState }> {
 
   private onJobFinished(j: JobState): void {
     if ((j.command === 'backtest' || j.command === 'walkforward') && j.status === 'done' && j.result) this.addBacktest(j.label, j.result as RunSummary);
+    // comparing two stored runs: the second is shown with the first overlaid (both curves, both drawdowns)
+    const cmp = j.command === 'runs compare' && j.status === 'done' ? (j.result as { a: number; b: number; runs?: [RunSummary, RunSummary] }) : null;
+    if (cmp?.runs) {
+      this.addBacktest(`runs show ${cmp.a}`, cmp.runs[0], true);
+      this.addBacktest(`runs show ${cmp.b}`, cmp.runs[1], true);
+    }
     if (j.command === 'sweep' && this.state.sweep?.jobId === j.id) this.sweepFinished(j);
     if (j.status === 'done') {
       const first = (j.text ?? '').split('\n').filter(Boolean).at(-1) ?? 'done';

@@ -181,6 +181,25 @@ describe('Backtest pane: sweeps and walk-forward', () => {
     }));
 });
 
+describe('comparing stored runs', () => {
+  it('runs compare from the palette overlays the two runs’ equity and drawdown curves', () =>
+    withConsole(120, 40, async (session, r) => {
+      const { cli } = await import('./helpers/cli.ts');
+      for (const fast of ['10', '20']) expect((await cli(['--workspace', session.ws.dir, 'backtest', '--strategy', 'sma_cross', '--data', ORCL, '--tz', 'America/New_York', '--param', `fast=${fast}`])).code).toBe(0);
+      session.run('runs compare 1 2');
+      for (let i = 0; i < 200 && session.getState().backtests.length < 2; i++) await tick(50);
+      const [b, a] = session.getState().backtests;
+      expect(b.compare).toBe(true);
+      expect(a.summary.params.fast).toBe(10);
+      expect(b.summary.params.fast).toBe(20);
+      expect(b.equity.at(-1)).toBeCloseTo(b.summary.final_equity, 6);
+      await tick(30);
+      const f = r.lastFrame()!;
+      expect(f).toMatch(/── run 2 fast=20 slow=30 short=false +── run 1 fast=10 slow=30 short=false/);
+      expect(f).toMatch(/drawdown %/);
+    }));
+});
+
 describe('Risk pane', () => {
   it('shows each limit with its peak use, the breakers and their trips, VaR/CVaR and the latest rejections', () =>
     withConsole(120, 40, async (session, r) => {

@@ -91,11 +91,11 @@ function comboText(grid: { name: string; values: (number | boolean | string)[] }
 function RunView({ state, width, height }: { state: ConsoleState; width: number; height: number }) {
   const theme = useTheme();
   const run = state.backtests[0];
-  const prev = state.backtests.find((b, i) => i > 0 && run && b.summary.symbols.join() === run.summary.symbols.join() && b.summary.period.from === run.summary.period.from);
+  const prev = run?.compare ? state.backtests[1] : state.backtests.find((b, i) => i > 0 && run && b.summary.symbols.join() === run.summary.symbols.join() && b.summary.period.from === run.summary.period.from);
   const series = useMemo(() => {
     if (!run) return [];
-    const out = [{ name: `equity ${paramText(run.summary.params)}`, values: run.equity }];
-    if (prev && prev.equity.length === run.equity.length) out.push({ name: `previous ${paramText(prev.summary.params)}`, values: prev.equity });
+    const out = [{ name: `${run.compare ? run.line.replace('runs show ', 'run ') : 'equity'} ${paramText(run.summary.params)}`, values: run.equity }];
+    if (prev && prev.equity.length === run.equity.length) out.push({ name: `${run.compare ? prev.line.replace('runs show ', 'run ') : 'previous'} ${paramText(prev.summary.params)}`, values: prev.equity });
     return out;
   }, [run, prev]);
   const ddSeries = useMemo(() => {
