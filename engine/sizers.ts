@@ -64,7 +64,9 @@ export function affordable(budget: number, s: SizerInput, cap = Infinity): numbe
   const r0 = s.commission.rate(hiReal >= 1 ? Math.floor(hiReal) : hiReal, p, s.side);
   const r = r0 > 0 && Number.isFinite(r0) ? r0 : 0;
   if (s.integer !== false) {
-    const hi = Math.floor(Math.min(hiReal, Number.MAX_SAFE_INTEGER));
+    let hi = Math.floor(Math.min(hiReal, Number.MAX_SAFE_INTEGER));
+    // budget / price can round just below a whole number whose cost, rounded, equals the budget exactly
+    if (hi + 1 <= cap && orderCost(hi + 1, s) <= budget) hi++;
     if (hi < 1) return 0;
     let q = Math.min(hi, Math.floor(budget / (p * (1 + r))));
     let lo: number; // affordable

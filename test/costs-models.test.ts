@@ -158,6 +158,15 @@ describe('sizers', () => {
     expect(parseSizer('all_in').qty(input({ commission: parseCommission('ibkr_fixed') }))).toBe(999);
   });
 
+  it('all_in at a floating-point edge: cash / price rounds below 2,000 but 2,000 shares cost exactly the cash', () => {
+    // found by the property below: 2000 × 4999.9999999999845 rounds to 9999999.999999968 = the cash
+    const cash = 9999999.999999968;
+    const price = 4999.9999999999845;
+    expect(2000 * price).toBe(cash);
+    expect(Math.floor(cash / price)).toBe(1999);
+    expect(parseSizer('all_in').qty(input({ cash, price, equity: cash }))).toBe(2000);
+  });
+
   it('all_in never overdraws cash, and one more share would (property)', () => {
     const specs = ['none', 'pct:0.001', 'pct:0.01', 'per_share:0.005:1', 'per_share:0.01:2:0.01', 'fixed:5', 'ibkr_fixed', 'ibkr_tiered'];
     fc.assert(

@@ -102,7 +102,7 @@ describe('user strategy files', () => {
     expect(chk.json()).toMatchObject({ strategy: 'my_first', ok: true });
     fs.writeFileSync(path.join(ws, 'strategies', 'oops.ts'), 'export default 3 +;\n');
     const list = (await cli(['--workspace', ws, 'strategies', 'list', '--json'])).json();
-    expect(list.strategies.filter((s: { builtin: boolean }) => s.builtin).map((s: { name: string }) => s.name)).toEqual(BUILTIN_STRATEGIES.map((s) => s.name));
+    expect(list.strategies.filter((s: { builtin: boolean }) => s.builtin).map((s: { name: string }) => s.name)).toEqual([...BUILTIN_STRATEGIES.map((s) => s.name), 'alpha_ml']);
     expect(list.strategies.find((s: { name: string }) => s.name === 'my_first')).toMatchObject({ builtin: false, universe: 'single', file });
     expect(list.strategies.find((s: { name: string }) => s.name === 'oops').error).toMatch(/oops\.ts:1:\d+:/);
     const sma = list.strategies.find((s: { name: string }) => s.name === 'sma_cross');
