@@ -137,11 +137,11 @@ export function runCombo(o: Omit<RunOptions, 'params'> & { periods?: number }, p
  */
 export function fusedStats(eq: Float64Array, blocks: number[]): { n: number; mean: number; std: number; downside: number; total: number; maxDd: number; skew: number; kurt: number } {
   const len = Math.max(0, eq.length - 1);
-  // the returns once into a scratch column reused across calls (the second pass reads them, no second division)
-  if (scratch.length < len) scratch = new Float64Array(Math.max(len, scratch.length * 2));
-  const r = scratch;
   let n = 0;
   let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  let s4 = 0;
   let dn = 0;
   let g = 1;
   let peak = 1;
@@ -154,18 +154,22 @@ export function fusedStats(eq: Float64Array, blocks: number[]): { n: number; mea
     const to = b === CSCV_BLOCKS - 1 ? len : Math.floor(((b + 1) * len) / CSCV_BLOCKS);
     let bs = 0;
     let bs2 = 0;
+    let bs3 = 0;
+    let bs4 = 0;
     let bn = 0;
     for (let i = from; i < to; i++) {
       const e0 = eq[i];
       const e1 = eq[i + 1];
       // flat stretches (no position) repeat the equity exactly: no division there
       const x = e1 === e0 ? 0 : e1 / e0 - 1;
-      r[i] = x;
       if (!(x === x)) continue;
       bn++;
       bs += x;
-      bs2 += x * x;
-      if (x < 0) dn += x * x;
+      const x2 = x * x;
+      bs2 += x2;
+      bs3 += x2 * x;
+      bs4 += x2 * x2;
+      if (x < 0) dn += x2;
       g *= 1 + x;
       if (g > peak) {
         peak = g;
@@ -180,27 +184,22 @@ export function fusedStats(eq: Float64Array, blocks: number[]): { n: number; mea
     blocks[b * 3 + 2] += bn;
     n += bn;
     s1 += bs;
+    s2 += bs2;
+    s3 += bs3;
+    s4 += bs4;
   }
   const mean = n ? s1 / n : NaN;
-  // central moments in a second pass (the first pass's raw sums lose precision for tiny returns)
-  let m2 = 0;
-  let m3 = 0;
-  let m4 = 0;
-  for (let i = 0; i < len; i++) {
-    const x = r[i];
-    if (!(x === x)) continue;
-    const d = x - mean;
-    const d2 = d * d;
-    m2 += d2;
-    m3 += d2 * d;
-    m4 += d2 * d2;
-  }
+  // central moments from the raw power sums (one pass): period returns are small (|mean| ≪ sd), so the
+  // cancellation in m2 = Σx² − n·mean² and the like costs a few ulps (test/sweep.test.ts holds them to 1e-9 of the
+  // metrics module's two-pass values)
+  const m2 = s2 - n * mean * mean;
+  const m3 = s3 - 3 * mean * s2 + 2 * n * mean * mean * mean;
+  const m4 = s4 - 4 * mean * s3 + 6 * mean * mean * s2 - 3 * n * mean * mean * mean * mean;
   const std = n > 1 ? Math.sqrt(m2 / (n - 1)) : NaN;
   const p2 = m2 / n;
   return { n, mean, std, downside: n ? Math.sqrt(dn / n) : NaN, total: g - 1, maxDd, skew: p2 > 0 ? m3 / n / p2 ** 1.5 : NaN, kurt: p2 > 0 ? m4 / n / (p2 * p2) - 3 : NaN };
 }
 
-let scratch = new Float64Array(0);
 let equityBuffer = new Float64Array(0);
 
 // ------------------------------------------------------------------ statistics

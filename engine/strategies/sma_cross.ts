@@ -7,7 +7,7 @@
  */
 import { bool, num } from '../params.ts';
 import { defineStrategy, type BoundIndicator, type SparseTargets } from '../strategy.ts';
-import { CrossTracker, diffSign, goTo } from './common.ts';
+import { CROSS_EPS, CrossTracker, diffSign, goTo } from './common.ts';
 
 export const smaCross = defineStrategy({
   name: 'sma_cross',
@@ -69,35 +69,71 @@ export function smaCrossTargets(close: Float64Array, fast: number, slow: number,
   let cf = 0;
   let cs = 0;
   let last = 0;
-  for (let i = 0; i < n; i++) {
-    const c = close[i];
-    if (c !== c) {
-      sf = ss = 0;
-      cf = cs = 0;
-      continue;
-    }
-    sf += c;
-    if (cf < fast) cf++;
-    else sf -= close[i - fast];
-    ss += c;
-    if (cs < slow) cs++;
-    else ss -= close[i - slow];
-    if (cs < slow || cf < fast) continue;
-    const x = diffSign(sf / fast, ss / slow);
-    if (x === 0) continue;
-    if (last !== 0 && x !== last) {
-      if (cnt === index.length) {
-        const i2 = new Int32Array(cnt * 2);
-        i2.set(index);
-        index = i2;
-        const v2 = new Float64Array(cnt * 2);
-        v2.set(value);
-        value = v2;
+  // Bars before both windows are full, and any bar after a missing close, take the general path; once both are full
+  // and no close is missing, a tight loop does the same arithmetic in the same order (sums add, then subtract; the
+  // comparison is diffSign's, inlined), so the targets are bit-identical. (Sweeps run this thousands of times.)
+  const L = Math.max(fast, slow);
+  let i = 0;
+  for (;;) {
+    for (; i < n; i++) {
+      const c = close[i];
+      if (c !== c) {
+        sf = ss = 0;
+        cf = cs = 0;
+        continue;
       }
-      index[cnt] = i;
-      value[cnt++] = x > 0 ? 1 : down;
+      sf += c;
+      if (cf < fast) cf++;
+      else sf -= close[i - fast];
+      ss += c;
+      if (cs < slow) cs++;
+      else ss -= close[i - slow];
+      if (cs < slow || cf < fast) continue;
+      const x = diffSign(sf / fast, ss / slow);
+      if (x !== 0) {
+        if (last !== 0 && x !== last) {
+          if (cnt === index.length) [index, value] = grow(index, value);
+          index[cnt] = i;
+          value[cnt++] = x > 0 ? 1 : down;
+        }
+        last = x;
+      }
+      if (cf === fast && cs === slow && i + 1 >= L) {
+        i++;
+        break;
+      }
     }
-    last = x;
+    // the tight loop: both windows full
+    for (; i < n; i++) {
+      const c = close[i];
+      if (c !== c) break;
+      sf += c;
+      sf -= close[i - fast];
+      ss += c;
+      ss -= close[i - slow];
+      const a = sf / fast;
+      const b = ss / slow;
+      const d = a - b;
+      if (!(d === d)) continue;
+      const tol = CROSS_EPS * Math.max(Math.abs(a), Math.abs(b));
+      const x = d > tol ? 1 : d < -tol ? -1 : 0;
+      if (x === 0) continue;
+      if (last !== 0 && x !== last) {
+        if (cnt === index.length) [index, value] = grow(index, value);
+        index[cnt] = i;
+        value[cnt++] = x > 0 ? 1 : down;
+      }
+      last = x;
+    }
+    if (i >= n) break;
   }
   return { kind: 'sparse', length: n, index, value, count: cnt };
+}
+
+function grow(index: Int32Array, value: Float64Array): [Int32Array<ArrayBuffer>, Float64Array<ArrayBuffer>] {
+  const i2 = new Int32Array(index.length * 2);
+  i2.set(index);
+  const v2 = new Float64Array(value.length * 2);
+  v2.set(value);
+  return [i2, v2];
 }
