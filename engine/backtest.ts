@@ -550,7 +550,7 @@ class EventEngine implements StrategyContext {
       }
       q = q2;
       o.qty = q2;
-      price = cfg.slippage.price(o.side, q, px, bar, this.slipState[s]);
+      price = cfg.slippage.price(o.side, q, px, bar, this.slipState[s], false);
       fee = cfg.commission.fee({ side: o.side, qty: q, price, orderFilledBefore: o.filledQty, orderFeeBefore: o.commission, orderValueBefore: o.filledQty * o.avgFillPrice, ts: t });
     }
     const dq = o.side === 'buy' ? q : -q;

@@ -17,8 +17,8 @@
  *
  * Warm-up: while an estimate does not exist yet (the first bars, missing data, zero volume) the model does not
  * invent one: the fill gets NO slippage and the model counts it in `warmupFills`, which the engine reports as a
- * warning. `warmupFills` counts `price()` calls answered without an estimate (a fill the engine quotes twice, e.g.
- * to resize a buy at the slipped price, is counted twice); `resetWarmup()` sets it back to 0. Models without an
+ * warning. `warmupFills` counts fills answered without an estimate (the engines quote a resized buy again with
+ * `count = false`, so each fill counts once); `resetWarmup()` sets it back to 0. Models without an
  * estimate (none, bps, per_share, spread:S) always report 0.
  */
 import { specByName } from '../data/indicators/index.ts';
@@ -128,12 +128,12 @@ function spreadEstimateModel(): CountingSlippageModel {
       warm = 0;
     },
     prepare: (S: BarSeries) => corwinSchultzSpread(S, SLIPPAGE_WINDOW),
-    price(side, _qty, ref, bar: BarRef, state) {
+    price(side, _qty, ref, bar: BarRef, state, count = true) {
       const col = state as Float64Array | undefined;
       const j = bar.i - 1;
       const est = col !== undefined && j >= 0 && j < col.length ? col[j] : NaN;
       if (!(est >= 0)) {
-        warm++;
+        if (count) warm++;
         return ref;
       }
       return adverse(side, ref, (ref * est) / 2);
@@ -155,12 +155,12 @@ function atrModel(f: number): CountingSlippageModel {
       warm = 0;
     },
     prepare: (S: BarSeries) => atr.batch(S, [ATR_PERIOD])[0],
-    price(side, _qty, ref, bar: BarRef, state) {
+    price(side, _qty, ref, bar: BarRef, state, count = true) {
       const col = state as Float64Array | undefined;
       const j = bar.i - 1;
       const a = col !== undefined && j >= 0 && j < col.length ? col[j] : NaN;
       if (!(a >= 0)) {
-        warm++;
+        if (count) warm++;
         return ref;
       }
       return adverse(side, ref, f * a);
@@ -186,14 +186,14 @@ function impactModel(k: number): CountingSlippageModel {
       warm = 0;
     },
     prepare: (S: BarSeries): ImpactState => sigmaAdv(S, SLIPPAGE_WINDOW),
-    price(side, qty, ref, bar: BarRef, state) {
+    price(side, qty, ref, bar: BarRef, state, count = true) {
       const st = state as ImpactState | undefined;
       const j = bar.i - 1;
       const ok = st !== undefined && j >= 0 && j < st.adv.length;
       const sigma = ok ? st.sigma[j] : NaN;
       const adv = ok ? st.adv[j] : NaN;
       if (!(sigma >= 0 && adv > 0)) {
-        warm++;
+        if (count) warm++;
         return ref;
       }
       if (!(qty > 0)) return ref;

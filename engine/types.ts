@@ -28,8 +28,12 @@ export interface SlippageModel {
   /** `none`, `bps:5`, `per_share:0.01`, `spread`, `spread:0.0005`, `atr:0.1`, `impact:0.1` … (the CLI spec, canonical). */
   readonly spec: string;
   prepare?(series: BarSeries): unknown;
-  /** The executed price for `qty` at reference price `ref` (> 0 for a buy means worse). */
-  price(side: Side, qty: number, ref: number, bar: BarRef, state: unknown): number;
+  /**
+   * The executed price for `qty` at reference price `ref` (> 0 for a buy means worse). `count` (default true): count
+   * a fill without an estimate in the model's warm-up tally; false when the engine quotes the same fill again (a buy
+   * resized at the slipped price), so each fill is counted once.
+   */
+  price(side: Side, qty: number, ref: number, bar: BarRef, state: unknown, count?: boolean): number;
 }
 
 // ------------------------------------------------------------------ commission

@@ -252,7 +252,7 @@ class VecTrader {
         return false;
       }
       q = q2;
-      price = cfg.slippage.price(side, q, px, bar, this.slipState);
+      price = cfg.slippage.price(side, q, px, bar, this.slipState, false);
       fee = this.fee(side, q, price, t);
     }
     const dq = side === 'buy' ? q : -q;

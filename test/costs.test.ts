@@ -120,6 +120,9 @@ describe('slippage: estimated spread (Corwin–Schultz)', () => {
     // bar 19 reads the window ending at bar 18: only 19 bars → no estimate → no slippage, counted
     expect(m.price('buy', 10, 100, { series: S, i: 19 }, st)).toBe(100);
     expect(m.warmupFills).toBe(1);
+    // the same fill quoted again (a buy resized at the slipped price) is not counted twice
+    expect(m.price('buy', 9, 100, { series: S, i: 19 }, st, false)).toBe(100);
+    expect(m.warmupFills).toBe(1);
     m.resetWarmup();
     expect(m.warmupFills).toBe(0);
   });
