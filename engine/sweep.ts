@@ -281,45 +281,58 @@ export function pboCscv(blocks: number[][], S = CSCV_BLOCKS): { pbo: number; spl
   }
   // Sharpe ratios are only compared, so each is kept as the monotone sign(m)·m²/v (no square root); the ranking is
   // that of m/√v. NaN (fewer than 2 returns, or no variance) never wins and never counts as below.
+  // Sharpe ratios are only compared, so each is kept as the monotone key sign(m)·m²/v for the mean m = s/n and the
+  // variance v = (s2 − s²/n)/(n − 1) of its n returns: key = num / den with num = s·|s|·(n − 1), den = n·(n·s2 − s²);
+  // keys are compared by cross-multiplication (num_j · den_best > num_best · den_j), so a split costs no division.
+  // An invalid key (n < 2 or no variance) never wins and never ranks below.
   const logits: number[] = [];
-  const oos = new Float64Array(N);
   for (let mask = 0; mask < 1 << S; mask++) {
     if (popcount(mask) !== half) continue;
     const a0 = (mask & 255) * N * 3;
     const b0 = (256 + (mask >> 8)) * N * 3;
     let best = -1;
-    let bestIs = -Infinity;
-    for (let j = 0, a = a0, b = b0, t = 0; j < N; j++, a += 3, b += 3, t += 3) {
+    let bNum = 0;
+    let bDen = 1;
+    for (let j = 0, a = a0, b = b0; j < N; j++, a += 3, b += 3) {
       const s = sub[a] + sub[b];
       const s2 = sub[a + 1] + sub[b + 1];
       const n = sub[a + 2] + sub[b + 2];
-      const is = sharpeKey(s, s2, n);
-      if (is > bestIs) {
-        bestIs = is;
+      const den = n * (n * s2 - s * s);
+      if (!(n >= 2 && den > 0)) continue;
+      const num = s * Math.abs(s) * (n - 1);
+      if (best < 0 || num * bDen > bNum * den) {
         best = j;
+        bNum = num;
+        bDen = den;
       }
-      // out of sample = the whole series minus the in-sample blocks
-      oos[j] = sharpeKey(tot[t] - s, tot[t + 1] - s2, tot[t + 2] - n);
     }
-    if (best < 0 || !(oos[best] === oos[best])) continue;
+    if (best < 0) continue;
+    // out of sample = the whole series minus the in-sample blocks
+    const oosOf = (j: number): [number, number] => {
+      const a = a0 + j * 3;
+      const b = b0 + j * 3;
+      const t = j * 3;
+      const s = tot[t] - sub[a] - sub[b];
+      const s2 = tot[t + 1] - sub[a + 1] - sub[b + 1];
+      const n = tot[t + 2] - sub[a + 2] - sub[b + 2];
+      return [s * Math.abs(s) * (n - 1), n >= 2 ? n * (n * s2 - s * s) : NaN];
+    };
+    const [oNum, oDen] = oosOf(best);
+    if (!(oDen > 0)) continue;
     // rank of the chosen one out of sample: 1 = worst … N = best (ties share the lower rank)
-    const ob = oos[best];
     let rank = 1;
-    for (let j = 0; j < N; j++) if (oos[j] < ob) rank++;
+    for (let j = 0, a = a0, b = b0, t = 0; j < N; j++, a += 3, b += 3, t += 3) {
+      const s = tot[t] - sub[a] - sub[b];
+      const s2 = tot[t + 1] - sub[a + 1] - sub[b + 1];
+      const n = tot[t + 2] - sub[a + 2] - sub[b + 2];
+      const den = n * (n * s2 - s * s);
+      if (n >= 2 && den > 0 && s * Math.abs(s) * (n - 1) * oDen < oNum * den) rank++;
+    }
     const w = rank / (N + 1);
     logits.push(Math.log(w / (1 - w)));
   }
   const bad = logits.filter((l) => l <= 0).length;
   return { pbo: logits.length ? bad / logits.length : NaN, splits: logits.length, logits };
-}
-
-/**
- * sign(m)·m²/v for the sample mean m = s/n and variance v = (s2 − s²/n)/(n − 1) of n returns with sum s and sum of
- * squares s2, as one division: s·|s|·(n − 1) / (n·(n·s2 − s²)). NaN if n < 2 or v ≤ 0.
- */
-function sharpeKey(s: number, s2: number, n: number): number {
-  const d = n * s2 - s * s;
-  return n >= 2 && d > 0 ? (s * Math.abs(s) * (n - 1)) / (n * d) : NaN;
 }
 
 function popcount(x: number): number {

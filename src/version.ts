@@ -2,10 +2,19 @@ import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 /**
- * The project root, from this module's location. Works both from the sources (src/version.ts) and from the
- * bundle (dist/alphatrade.mjs): each sits one folder below the root.
+ * The project root, from this module's location: the nearest folder above it with the project's package.json
+ * (src/version.ts and dist/NAME.mjs sit one folder below the root, a bundle chunk in dist/chunks/ two).
  */
-export const ROOT_URL = new URL('..', import.meta.url);
+export const ROOT_URL = findRoot(new URL('..', import.meta.url));
+
+function findRoot(start: URL): URL {
+  let u = start;
+  for (let k = 0; k < 4; k++) {
+    if (fs.existsSync(new URL('package.json', u))) return u;
+    u = new URL('..', u);
+  }
+  return start;
+}
 export const PROJECT_ROOT: string = fileURLToPath(ROOT_URL);
 export const VERSION: string = (JSON.parse(fs.readFileSync(new URL('package.json', ROOT_URL), 'utf8')) as { version: string }).version;
 
