@@ -10,7 +10,7 @@ import { periodsPerYear } from '../engine/metrics.ts';
 import { RUN_DEFAULTS, runStrategy } from '../engine/run.ts';
 import { runSummary, type RunSummary, type SweepSection } from '../engine/report.ts';
 import type { Strategy } from '../engine/strategy.ts';
-import { comboAt, gridSize, parseGrid, summarizeSweep, sweepIndices, sweepLocal, type ComboResult, type ParamGrid, type SweepSummary } from '../engine/sweep.ts';
+import { comboAt, gridSize, parseGrid, pboInputs, summarizeSweep, sweepIndices, sweepLocal, type ComboResult, type ParamGrid, type SweepSummary } from '../engine/sweep.ts';
 import { ComboRunner, shareSeries } from '../engine/sweep-pool.ts';
 import { UsageError } from '../src/errors.ts';
 import type { BarSeries } from '../src/types.ts';
@@ -102,15 +102,19 @@ export const sweep = defineCommand({
     let done = 0;
     const runner = runnerFor(ctx, strategy, series, indices.length, a.workers);
     let results: ComboResult[];
+    let pbo: { pbo: number; splits: number } | null;
     try {
       results = await runner.run(runner.threads > 1 ? series.map(shareSeries) : series, options, grid, indices, (k) => {
         done += k;
         progress({ job: 'sweep', phase: 'combinations', done, total: indices.length });
       });
+      // the 12,870 PBO splits are shared among the pool's threads
+      pbo = await runner.pbo(pboInputs(results, a.objective));
     } finally {
-      await runner.destroy();
+      // the threads stop in the background while the best combination is rerun and stored
+      void runner.destroy();
     }
-    const sum = summarizeSweep(strategy, grid, results, a.objective, a.top);
+    const sum = summarizeSweep(strategy, grid, results, a.objective, a.top, pbo ?? undefined);
     const strip = ({ blocks: _b, ...r }: ComboResult) => r;
     const out: SweepOutput = { ...sum, results: sum.results.map(strip), best: sum.best.map(strip), run: { id: null } };
     const best = sum.best[0];

@@ -9,8 +9,8 @@ import type { BarSeries } from '../src/types.ts';
 import { workerEntry } from '../src/version.ts';
 import { builtinStrategy } from './strategies/index.ts';
 import type { Strategy } from './strategy.ts';
-import { sweepLocal, type ComboResult, type ParamGrid } from './sweep.ts';
-import type { SweepTask } from './sweep-worker.ts';
+import { pboCscv, pboFromLogits, sweepLocal, type ComboResult, type ParamGrid } from './sweep.ts';
+import type { PboTask, SweepTask } from './sweep-worker.ts';
 
 export type ComboOptions = SweepTask['options'];
 
@@ -84,6 +84,23 @@ export class ComboRunner {
       throw signal?.aborted ? new Error('canceled') : e;
     });
     return results;
+  }
+
+  /**
+   * PBO of the combinations (their CSCV block sums), the 12,870 splits shared among the threads; in this thread when
+   * there is no pool.
+   */
+  async pbo(blocks: number[][]): Promise<{ pbo: number; splits: number } | null> {
+    if (blocks.length < 2) return null;
+    if (!this.pool) return pboCscv(blocks);
+    const k = this.o.threads;
+    const parts = await Promise.all(
+      Array.from({ length: k }, (_, i) => {
+        const masks: [number, number] = [Math.floor((i * 65536) / k), Math.floor(((i + 1) * 65536) / k)];
+        return this.pool!.run({ pbo: { blocks, masks } } satisfies PboTask) as Promise<number[]>;
+      }),
+    );
+    return pboFromLogits(parts);
   }
 
   async destroy(): Promise<void> {

@@ -3,7 +3,7 @@
 import { requireBuiltin } from './strategies/index.ts';
 import { loadStrategyFile } from './strategy-loader.ts';
 import type { Strategy } from './strategy.ts';
-import { comboAt, runCombo, type ComboResult, type ParamGrid } from './sweep.ts';
+import { comboAt, CSCV_BLOCKS, pboCscv, runCombo, type ComboResult, type ParamGrid } from './sweep.ts';
 import type { RunOptions } from './run.ts';
 import type { BarSeries } from '../src/types.ts';
 
@@ -18,7 +18,13 @@ export interface SweepTask {
 
 const strategies = new Map<string, Strategy>();
 
-export default async function sweepTask(t: SweepTask): Promise<ComboResult[]> {
+/** A share of the PBO splits: masks [from, to) of the CSCV over these combinations' block sums. */
+export interface PboTask {
+  pbo: { blocks: number[][]; masks: [number, number] };
+}
+
+export default async function sweepTask(t: SweepTask | PboTask): Promise<ComboResult[] | number[]> {
+  if ('pbo' in t) return pboCscv(t.pbo.blocks, CSCV_BLOCKS, t.pbo.masks).logits;
   const key = t.strategy.builtin ?? t.strategy.file!;
   let s = strategies.get(key);
   if (!s) {

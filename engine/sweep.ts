@@ -249,7 +249,7 @@ export function deflatedSharpe(sr: number, trials: number, srVariance: number, T
  * S/2 of the S blocks as in-sample, the combination with the best in-sample Sharpe is ranked out of sample;
  * ω = rank / (N + 1), λ = ln(ω / (1 − ω)); PBO = share of splits with λ ≤ 0.
  */
-export function pboCscv(blocks: number[][], S = CSCV_BLOCKS): { pbo: number; splits: number; logits: number[] } {
+export function pboCscv(blocks: number[][], S = CSCV_BLOCKS, masks: [number, number] = [0, 1 << S]): { pbo: number; splits: number; logits: number[] } {
   const N = blocks.length;
   if (N < 2) return { pbo: NaN, splits: 0, logits: [] };
   const half = S / 2;
@@ -286,7 +286,7 @@ export function pboCscv(blocks: number[][], S = CSCV_BLOCKS): { pbo: number; spl
   // keys are compared by cross-multiplication (num_j · den_best > num_best · den_j), so a split costs no division.
   // An invalid key (n < 2 or no variance) never wins and never ranks below.
   const logits: number[] = [];
-  for (let mask = 0; mask < 1 << S; mask++) {
+  for (let mask = masks[0]; mask < masks[1]; mask++) {
     if (popcount(mask) !== half) continue;
     const a0 = (mask & 255) * N * 3;
     const b0 = (256 + (mask >> 8)) * N * 3;
@@ -344,6 +344,18 @@ function popcount(x: number): number {
   return c;
 }
 
+/** The combinations PBO ranks: those that ran and have the objective (summarizeSweep's `ok`). */
+export function pboInputs(results: ComboResult[], objective: string): number[][] {
+  return results.filter((r) => !r.error && r.metrics[objective] !== undefined).map((r) => r.blocks);
+}
+
+/** PBO from the logits of disjoint mask ranges (split across threads). */
+export function pboFromLogits(parts: number[][]): { pbo: number; splits: number } {
+  const all = parts.flat();
+  const bad = all.filter((l) => l <= 0).length;
+  return { pbo: all.length ? bad / all.length : NaN, splits: all.length };
+}
+
 export interface SweepSummary {
   strategy: string;
   objective: string;
@@ -357,7 +369,7 @@ export interface SweepSummary {
 }
 
 /** Rank results (grid order kept in `results`), and compute DSR of the best and PBO over all. */
-export function summarizeSweep(strategy: Strategy, grid: ParamGrid, results: ComboResult[], objective: string, top = 10): SweepSummary {
+export function summarizeSweep(strategy: Strategy, grid: ParamGrid, results: ComboResult[], objective: string, top = 10, pbo?: { pbo: number; splits: number }): SweepSummary {
   const ok = results.filter((r) => !r.error && r.metrics[objective] !== undefined);
   const score = (r: ComboResult) => {
     const v = r.metrics[objective];
@@ -375,7 +387,7 @@ export function summarizeSweep(strategy: Strategy, grid: ParamGrid, results: Com
     const d = deflatedSharpe(sr, srs.length, v, T, best.metrics.skew ?? 0, (best.metrics.kurtosis ?? 0) + 3);
     dsr = { sharpe_per_period: sr, sr0: d.sr0, dsr: d.dsr, trials: srs.length };
   }
-  const p = ok.length > 1 ? pboCscv(ok.map((r) => r.blocks)) : null;
+  const p = pbo ?? (ok.length > 1 ? pboCscv(ok.map((r) => r.blocks)) : null);
   return {
     strategy: strategy.name,
     objective,
