@@ -78,6 +78,7 @@ describe('sweep results', () => {
     const two = (await cli([...args, '--workers', '2'])).json();
     expect(one.results.map((r: { params: object }) => r.params)).toEqual([5, 10, 15, 20].flatMap((fast) => [30, 60, 90].map((slow) => ({ fast, slow }))));
     expect(two.results).toEqual(one.results);
+    expect(two.pbo).toEqual(one.pbo); // the splits shared between two threads give the same PBO
     expect(one.best[0].metrics.sharpe).toBe(Math.max(...one.results.map((r: { metrics: { sharpe: number } }) => r.metrics.sharpe)));
     expect(one.pbo.splits).toBe(12870); // C(16, 8)
     expect(one.deflated_sharpe.trials).toBe(12);
