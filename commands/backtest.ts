@@ -219,7 +219,7 @@ export function recordRun(
     fs.writeFileSync(file, isJson ? JSON.stringify(data, null, 1) : renderHtml(data));
     report = file;
   }
-  const id = o.save ? new RunStore(ctx.workspace().db).save({ kind: o.kind, summary, config: o.config, dataHash, version: VERSION, ts: o.ts, equity: o.equity }) : null;
+  const id = o.save ? new RunStore(ctx.workspace().db).save({ kind: o.kind, summary, config: o.config, dataHash, version: VERSION, ts: o.ts, equity: o.equity }, ctx.afterResult) : null;
   return { id, dataHash, report };
 }
 

@@ -40,6 +40,7 @@ async function runJob(id: number, req: JobRequest): Promise<void> {
   const ac = new AbortController();
   running.set(id, ac);
   let ws: Workspace | undefined;
+  const later: (() => void)[] = [];
   const post = (m: JobMessage) => port.postMessage({ ...m, id });
   try {
     const reg = (registry ??= buildRegistry());
@@ -53,6 +54,7 @@ async function runJob(id: number, req: JobRequest): Promise<void> {
       env: req.env,
       interactive: false,
       cwd: req.cwd,
+      afterResult: (fn) => later.push(fn),
     };
     let last = 0;
     const result = await cmd.run(ctx, args as never, (e) => {
@@ -68,6 +70,14 @@ async function runJob(id: number, req: JobRequest): Promise<void> {
     post({ type: 'error', message: err.message ?? String(e), hint: err.hint, exitCode: err.exitCode ?? 1 });
   } finally {
     running.delete(id);
+    // deferred work (a run's equity columns into the history) after the result went out, before the workspace closes
+    for (const fn of later) {
+      try {
+        fn();
+      } catch (e) {
+        port.postMessage({ type: 'log', id, message: `after the result: ${(e as Error).message}` });
+      }
+    }
     ws?.close();
   }
 }

@@ -17,6 +17,11 @@ export interface CommandContext {
   interactive: boolean;
   bus?: EventBus<Record<string, unknown>>;
   cwd: string;
+  /**
+   * Work that may wait until the result is delivered (the console's job threads post the result first, then run it,
+   * before closing the workspace); without it, the work runs at once.
+   */
+  afterResult?: (fn: () => void) => void;
 }
 
 export type ArgsShape = z.ZodRawShape;

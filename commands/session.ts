@@ -193,7 +193,7 @@ export interface ConsoleState {
 }
 
 /** how long a just-started job waits to be drawn (a quick job is drawn once, with its result; see set()) */
-const START_DRAW_DELAY_MS = 80;
+const START_DRAW_DELAY_MS = 150;
 
 const RESAMPLE_TARGETS = ['5m', '15m', '1h', '1d', '1w', '1mo'];
 
@@ -218,7 +218,9 @@ export class ConsoleSession extends EventBus<{ change: ConsoleState }> {
       backtests: [], tradeCursor: 0, paramEdit: null, sweep: null, btView: 'run', risk: emptyRisk(),
     };
     // a job that just started is drawn a little later: a quick one (a rerun) is then drawn once, with its result
-    this.jobs.on('update', (j) => this.set({ jobs: this.jobs.list() }, j.status === 'running' && j.phase === 'starting' ? START_DRAW_DELAY_MS : 0));
+    // a job that just started, or reports progress, is drawn a little later: a quick one (a rerun) is then drawn once,
+    // with its result, and a long one's progress bar moves at most every START_DRAW_DELAY_MS
+    this.jobs.on('update', (j) => this.set({ jobs: this.jobs.list() }, j.status === 'running' ? START_DRAW_DELAY_MS : 0));
     this.jobs.on('finished', (j) => this.onJobFinished(j));
     this.refresh();
     if (opts.watchStrategies !== false) this.stopWatching = watchStrategies(ws.path('strategies'), (file, r) => this.onStrategySaved(file, r), { tmpDir: ws.path('tmp') });

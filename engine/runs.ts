@@ -45,7 +45,11 @@ const toF64 = (b: Buffer) => new Float64Array(b.buffer.slice(b.byteOffset, b.byt
 export class RunStore {
   constructor(private readonly db: DB) {}
 
-  save(r: { kind: RunRecord['kind']; summary: RunSummary; config: Record<string, unknown>; dataHash: Record<string, string>; version: string; ts?: Float64Array; equity?: Float64Array }): number {
+  /**
+   * Store a run. `deferCurves`: the equity columns are written by the returned callback instead (the row exists at
+   * once with its id, summary and metrics; the 2 × 8 bytes per step follow).
+   */
+  save(r: { kind: RunRecord['kind']; summary: RunSummary; config: Record<string, unknown>; dataHash: Record<string, string>; version: string; ts?: Float64Array; equity?: Float64Array }, deferCurves?: (write: () => void) => void): number {
     const s = r.summary;
     const { equity: _e, ...summary } = s;
     const info = this.db
@@ -65,10 +69,16 @@ export class RunStore {
         Number.isFinite(s.final_equity) ? s.final_equity : null,
         JSON.stringify(s.metrics),
         JSON.stringify(summary),
-        r.ts ? toBuf(r.ts) : null,
-        r.equity ? toBuf(r.equity) : null,
+        !deferCurves && r.ts ? toBuf(r.ts) : null,
+        !deferCurves && r.equity ? toBuf(r.equity) : null,
       );
-    return Number(info.lastInsertRowid);
+    const id = Number(info.lastInsertRowid);
+    if (deferCurves && r.ts && r.equity) {
+      const ts = r.ts;
+      const eq = r.equity;
+      deferCurves(() => this.db.prepare('UPDATE runs SET equity_ts = ?, equity = ? WHERE id = ?').run(toBuf(ts), toBuf(eq), id));
+    }
+    return id;
   }
 
   list(opts: { strategy?: string; limit?: number } = {}): Omit<RunRecord, 'summary'>[] {
