@@ -169,6 +169,31 @@ describe('computeFeatures', () => {
     expect(m.columns[1][18]).toBeNaN();
   });
 
+  it('the work shared inside one call (batch scope) changes no value: every column equals its spec run alone, bit for bit', () => {
+    // clean data, then a copy with NaN, ±Infinity and -0 in places (the shared extremes use a sparse table in a scope
+    // and a deque-free sliding pass alone; log returns, means, EMAs, ATR, RSI, DM sums … are computed once per call)
+    const dirty: BarSeries = { ...ORCL, open: ORCL.open.slice(), high: ORCL.high.slice(), low: ORCL.low.slice(), close: ORCL.close.slice(), volume: ORCL.volume.slice() };
+    dirty.close[300] = NaN;
+    dirty.high[700] = Infinity;
+    dirty.low[1100] = -Infinity;
+    dirty.volume[1500] = NaN;
+    dirty.open[1900] = Infinity;
+    for (let i = 2300; i < 2340; i++) dirty.low[i] = i % 2 ? -0 : 0;
+    const bench = alignBenchmark(ORCL.ts, NVDA);
+    const plan = planFeatures(names);
+    for (const bars of [ORCL, dirty]) {
+      const before = [bars.open, bars.high, bars.low, bars.close, bars.volume].map((a) => a.slice());
+      const m = bars === ORCL ? full : computeFeatures(bars, names, { benchmark: NVDA });
+      [bars.open, bars.high, bars.low, bars.close, bars.volume].forEach((a, j) => expect(mismatch(a, before[j], a.length, same)).toBeNull());
+      expect(new Set(m.columns).size).toBe(m.columns.length); // every column its own array
+      const input = { open: bars.open, high: bars.high, low: bars.low, close: bars.close, volume: bars.volume, ts: bars.ts, tz: bars.tz, benchmark: bench };
+      for (const g of plan.groups) {
+        const alone = g.spec.batch(input, g.params);
+        for (const [col, out] of g.uses) expect(mismatch(m.columns[col], alone[out], m.rows, same), `${names[col]} (${bars === ORCL ? 'clean' : 'dirty'})`).toBeNull();
+      }
+    }
+  });
+
   it('aligns the benchmark by timestamp, NaN where it has no bar; without one, benchmark features are NaN', () => {
     const b = alignBenchmark(ORCL.ts, NVDA);
     const first = NVDA.ts[0];

@@ -36,6 +36,16 @@ export function weekdayMon0(utcMs: number, tz: string): number {
 
 const HOUR_MS = 3_600_000;
 
+/** Zones checkTz accepted (checkTz builds an Intl.DateTimeFormat, ~1 ms; a zone that passed once always passes). */
+const checkedZones = new Set<string>();
+function checkTzOnce(tz: string): string {
+  if (!checkedZones.has(tz)) {
+    checkTz(tz);
+    checkedZones.add(tz);
+  }
+  return tz;
+}
+
 // sin/cos of every minute of the day and every weekday, each the exact expression the features define (so a table
 // lookup gives the same bits as computing it)
 const HOUR_SIN = new Float64Array(1440);
@@ -105,7 +115,7 @@ class CalendarKernel implements FeatureKernel {
 
 /** Batch of hour (weekday false) or weekday: one pass, the offset looked up once per UTC hour, table lookups. */
 function calendarColumns({ ts, len, tz }: BatchColumns, weekday: boolean): Float64Array[] {
-  const off = new OffsetCache(checkTz(tz));
+  const off = new OffsetCache(checkTzOnce(tz));
   const sin = new Float64Array(len);
   const cos = new Float64Array(len);
   const ts_ = weekday ? WEEKDAY_SIN : HOUR_SIN;
@@ -134,7 +144,7 @@ export const HOUR: IndicatorSpec = defineFeature({
   outputs: ['hour_sin', 'hour_cos'],
   note: 'angle = 2π·(hour + minute/60)/24 in the series tz (DST followed); seconds ignored.',
   lookback: () => 0,
-  make: (_q, out, tz) => new CalendarKernel(checkTz(tz), false, out),
+  make: (_q, out, tz) => new CalendarKernel(checkTzOnce(tz), false, out),
   batch: (c) => calendarColumns(c, false),
 });
 
@@ -148,7 +158,7 @@ export const WEEKDAY: IndicatorSpec = defineFeature({
   outputs: ['weekday_sin', 'weekday_cos'],
   note: 'angle = 2π·d/7 with d = 0 for Monday … 6 for Sunday, local to the series tz.',
   lookback: () => 0,
-  make: (_q, out, tz) => new CalendarKernel(checkTz(tz), true, out),
+  make: (_q, out, tz) => new CalendarKernel(checkTzOnce(tz), true, out),
   batch: (c) => calendarColumns(c, true),
 });
 

@@ -2,7 +2,10 @@
  * The feature pipeline: named features (see data/indicators/index.ts for the naming) computed over a bar series.
  *
  *  - computeFeatures: batch, whole columns. Names are grouped by (spec, parameters) so each spec's batch runs once
- *    and every output it produces is used (bb_upper_20_2, bb_lower_20_2 … come from one BB computation).
+ *    and every output it produces is used (bb_upper_20_2, bb_lower_20_2 … come from one BB computation). The groups
+ *    run inside one batch scope (indicators/kernels.ts runBatchScope): the input's missing values are scanned once,
+ *    and columns several specs read (log returns, rolling means / EMAs / extremes of the inputs, ATR, RSI …) are
+ *    computed once into pooled buffers; every returned column is still a fresh array the caller owns.
  *  - FeatureStream: the same names, one bar at a time (live trading), built from the specs' incremental forms;
  *    it agrees with computeFeatures to 1e-9 (the indicator contract) and never looks ahead.
  *  - computeUniverse: many symbols, spread over worker threads (piscina; see feature-worker.mjs).
@@ -20,6 +23,7 @@ import { AlphaError } from '../../src/errors.ts';
 import type { BarSeries } from '../../src/types.ts';
 import { workerEntry } from '../../src/version.ts';
 import { parseFeatureName, type ParsedFeature } from '../indicators/index.ts';
+import { runBatchScope } from '../indicators/kernels.ts';
 import type { FeatureInput, IndicatorSpec, IndicatorStream } from '../indicators/types.ts';
 
 export type FeatureColumn = Float64Array | Float32Array;
@@ -159,6 +163,12 @@ export function computePlan(bars: BarSeries, plan: FeaturePlan, benchmarkClose: 
   // Without a benchmark, benchmark features are all NaN (module comment): fill them, don't run their batch.
   if (plan.needsBenchmark && benchmarkClose) input.benchmark = benchmarkClose;
   const columns: FeatureColumn[] = new Array(plan.names.length);
+  // one batch scope for the whole plan: the specs share the missing-value scans and derived columns (log returns)
+  runBatchScope(input, () => computeGroups(bars, plan, input, benchmarkClose, columns, rows));
+  return { names: plan.names.slice(), columns: float32 ? toFloat32(columns) : columns, ts: bars.ts, warmup: plan.warmup, rows };
+}
+
+function computeGroups(bars: BarSeries, plan: FeaturePlan, input: FeatureInput, benchmarkClose: Float64Array | undefined, columns: FeatureColumn[], rows: number): void {
   const groups = plan.groups;
   for (let gi = 0; gi < groups.length; gi++) {
     const g = groups[gi];
@@ -179,7 +189,6 @@ export function computePlan(bars: BarSeries, plan: FeaturePlan, benchmarkClose: 
       columns[col] = c;
     }
   }
-  return { names: plan.names.slice(), columns: float32 ? toFloat32(columns) : columns, ts: bars.ts, warmup: plan.warmup, rows };
 }
 
 /**
@@ -196,6 +205,8 @@ export class FeatureStream {
   private readonly uses: Int32Array;
   private readonly useStart: Int32Array;
   private readonly out: Float64Array;
+  /** the current bar's values, in a generic (tagged-element) array: see update */
+  private readonly args: unknown[] = [null, null, null, null, null, null, null];
 
   constructor(names: readonly string[], tz = 'UTC') {
     const plan = cachedPlan(names);
@@ -219,9 +230,27 @@ export class FeatureStream {
     const streams = this.streams;
     const uses = this.uses;
     const useStart = this.useStart;
+    // Pass the bar to the streams as values boxed once: when this method is inlined into a caller holding raw doubles
+    // (e.g. read from Float64Arrays), each of the ~150 calls below would otherwise box all seven arguments again
+    // (kilobytes of garbage per bar). Storing them into a generic (tagged) array boxes each once.
+    const a = this.args;
+    a[0] = open;
+    a[1] = high;
+    a[2] = low;
+    a[3] = close;
+    a[4] = volume;
+    a[5] = ts;
+    a[6] = benchmark;
+    const o = a[0] as number;
+    const h = a[1] as number;
+    const l = a[2] as number;
+    const c = a[3] as number;
+    const v = a[4] as number;
+    const t = a[5] as number;
+    const b = a[6] as number;
     let k = 0;
     for (let g = 0; g < streams.length; g++) {
-      const r = streams[g].update(open, high, low, close, volume, ts, benchmark);
+      const r = streams[g].update(o, h, l, c, v, t, b);
       const end = useStart[g + 1];
       for (; k < end; k += 2) out[uses[k]] = r[uses[k + 1]];
     }

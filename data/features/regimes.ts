@@ -6,18 +6,21 @@
  * return gives NaN and the filter state is kept).
  */
 import { Rng } from '../../src/rng.ts';
-import { RollingMean, RollingVar, periodParam, rollingMean, rollingVar } from '../indicators/kernels.ts';
+import { RollingMean, RollingVar, meanOf, periodParam, sharedRetStd } from '../indicators/kernels.ts';
 import type { IndicatorSpec } from '../indicators/types.ts';
-import { LogReturn1, defineFeature, logReturns, sqrtInPlace, type FeatureKernel } from './stats.ts';
+import { LogReturn1, defineFeature, sharedLogReturns, type FeatureKernel } from './stats.ts';
 
 // ---------------------------------------------------------------------------------------------------------------
 // vol_regime
 // ---------------------------------------------------------------------------------------------------------------
 
+/** SortedWindow moves at most this many values with an inline loop, more with copyWithin. */
+const SHIFT_INLINE_MAX = 24;
+
 /**
  * The last m values kept sorted (ascending) in a Float64Array: rank queries by binary search, a new value replaces
- * the oldest by shifting the values between them by one (an inline loop: cheaper than a copyWithin call for these
- * short moves). O(log m) + a memmove per bar instead of an O(m) scan.
+ * the oldest by shifting the values between them by one (an inline loop for short moves, copyWithin for long ones).
+ * O(log m) + a memmove per bar instead of an O(m) scan.
  */
 class SortedWindow {
   readonly a: Float64Array;
@@ -64,11 +67,14 @@ class SortedWindow {
     const a = this.a;
     const i = this.below(old);
     let j = this.notAbove(x);
+    // long moves by copyWithin (a memmove), short ones inline (a call costs more than a few moves)
     if (x >= old) {
-      for (let k = i; k < j - 1; k++) a[k] = a[k + 1];
+      if (j - 1 - i > SHIFT_INLINE_MAX) a.copyWithin(i, i + 1, j);
+      else for (let k = i; k < j - 1; k++) a[k] = a[k + 1];
       a[j - 1] = x;
     } else {
-      for (let k = i; k > j; k--) a[k] = a[k - 1];
+      if (i - j > SHIFT_INLINE_MAX) a.copyWithin(j + 1, j, i);
+      else for (let k = i; k > j; k--) a[k] = a[k - 1];
       a[j] = x;
       j++;
     }
@@ -128,7 +134,7 @@ class VolRegimeKernel implements FeatureKernel {
 
 /** Batch vol_regime: the vol column, then the sorted window over it (the column is the window's ring). */
 function volRegimeColumn(close: Float64Array, vp: number, m: number): Float64Array {
-  const vol = sqrtInPlace(rollingVar(logReturns(close), vp, 1));
+  const vol = sharedRetStd(close, vp); // read only (shared with ret_std / vol_cc)
   const len = vol.length;
   const out = new Float64Array(len);
   const w = new SortedWindow(m);
@@ -199,11 +205,12 @@ export const TREND_REGIME: IndicatorSpec = defineFeature({
   lookback: ([f, s]) => Math.max(f, s) - 1,
   make: ([f, s], out) => new TrendRegimeKernel(f, s, out),
   batch: ({ close: c, len }, [fast, slow]) => {
-    const f = rollingMean(c, fast);
-    const out = rollingMean(c, slow);
+    const f = meanOf(c, fast, 0); // read only (shared with sma / bb / zscore in a batch scope)
+    const sm = meanOf(c, slow, 1);
+    const out = new Float64Array(len);
     for (let i = 0; i < len; i++) {
       const fi = f[i];
-      const si = out[i];
+      const si = sm[i];
       const ci = c[i];
       out[i] = fi !== fi || si !== si ? NaN : fi > si && ci > si ? 1 : fi < si && ci < si ? -1 : 0;
     }
@@ -453,7 +460,7 @@ function forwardStepL(pHigh: number, r: number, m: Hmm2, ls0: number, ls1: numbe
 
 /** Batch hmm_state: HmmKernel's steps over the return column. */
 function hmmColumn(close: Float64Array, period: number, seed: number): Float64Array {
-  const r = logReturns(close);
+  const r = sharedLogReturns(close);
   const len = r.length;
   const out = new Float64Array(len);
   const warm = new Float64Array(period);

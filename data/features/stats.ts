@@ -34,10 +34,17 @@ import {
   nanArray,
   periodParam,
   resolveParams,
-  rollingMax,
   rollingMean,
-  rollingMin,
   rollingVar,
+  batchScopeActive,
+  logReturnsInto,
+  meanOf,
+  scopeInputClean,
+  sharedColumns,
+  sharedExtreme,
+  sharedLogReturns,
+  sharedRetStd,
+  tmpCol,
 } from '../indicators/kernels.ts';
 import type { FeatureInput, IndicatorSpec, IndicatorStream, InputField, Ohlcv, ParamSpec } from '../indicators/types.ts';
 
@@ -78,7 +85,9 @@ export interface FeatureDef {
 /**
  * What a fast batch receives: the OHLCV fields the feature reads, copied with the missing-bar rule applied (on a bar
  * where any read field is NaN or ±Infinity, every read field is NaN); fields it does not read are empty arrays. `ts`
- * and `bench` as given (present when the feature needs them).
+ * and `bench` as given (present when the feature needs them). Inside a pipeline call (a batch scope, kernels.ts) read
+ * fields without any missing value are the caller's arrays themselves, not copies: a fast batch must never write to
+ * its columns.
  */
 export interface BatchColumns {
   len: number;
@@ -96,6 +105,12 @@ const EMPTY = new Float64Array(0);
 
 function batchColumns(input: Ohlcv, mask: number, len: number, ts: Float64Array | undefined, bench: Float64Array | undefined, tz: string): BatchColumns {
   const src = [input.open, input.high, input.low, input.close, input.volume];
+  if (scopeInputClean(input, mask)) {
+    // inside a pipeline call, read fields without a missing value are passed as they are (fast batches never write
+    // to their columns): no copy
+    const f = (j: number) => (mask & (1 << j) ? src[j] : EMPTY);
+    return { len, open: f(0), high: f(1), low: f(2), close: f(3), volume: f(4), ts: ts ?? EMPTY, bench: bench ?? EMPTY, tz };
+  }
   const cols: Float64Array[] = [];
   const read: Float64Array[] = [];
   for (let j = 0; j < 5; j++) {
@@ -509,17 +524,10 @@ class RollingCorr {
 
 /** 1-bar log returns of a close column (LogReturn1 over the column): out[0] = NaN. */
 export function logReturns(c: Float64Array, out: Float64Array = new Float64Array(c.length)): Float64Array {
-  const len = c.length;
-  if (len > 0) out[0] = NaN;
-  let pc = len > 0 ? c[0] : NaN;
-  for (let i = 1; i < len; i++) {
-    const x = c[i];
-    const r = Math.log(x / pc);
-    pc = x;
-    out[i] = r - r !== 0 ? NaN : r;
-  }
-  return out;
+  return logReturnsInto(c, out);
 }
+
+export { sharedLogReturns };
 
 /** sqrt of every element, in place. */
 export function sqrtInPlace(a: Float64Array): Float64Array {
@@ -527,16 +535,16 @@ export function sqrtInPlace(a: Float64Array): Float64Array {
   return a;
 }
 
-/** c / d - 1 elementwise, written into d. */
+/** c / d - 1 elementwise, into a new column (d may be a shared, read-only column). */
 function ratioMinus1(c: Float64Array, d: Float64Array): Float64Array {
-  for (let i = 0; i < d.length; i++) d[i] = c[i] / d[i] - 1;
-  return d;
+  const out = new Float64Array(d.length);
+  for (let i = 0; i < d.length; i++) out[i] = c[i] / d[i] - 1;
+  return out;
 }
 
 /** Values of a column lagged by k (Lag over the column): NaN for the first k. */
-function lagged(x: Float64Array, k: number): Float64Array {
+function lagged(x: Float64Array, k: number, out: Float64Array = new Float64Array(x.length)): Float64Array {
   const len = x.length;
-  const out = new Float64Array(len);
   for (let i = 0; i < len; i++) out[i] = i < k ? NaN : x[i - k];
   return out;
 }
@@ -609,8 +617,9 @@ function rollingCov(xs: Float64Array, ys: Float64Array, n: number, out: Float64A
 /** RollingCorr over two columns: corr (or beta when `beta`) per bar. */
 function rollingCorr(xs: Float64Array, ys: Float64Array, n: number, beta: boolean): Float64Array {
   const len = xs.length;
-  const vx = rollingVar(xs, n, 1);
-  const vy = rollingVar(ys, n, 1);
+  // scratch (kernels.ts tmpCol slots 1, 2): only the correlation below is returned
+  const vx = rollingVar(xs, n, 1, tmpCol(1, len));
+  const vy = rollingVar(ys, n, 1, tmpCol(2, len));
   const out = rollingCov(xs, ys, n);
   for (let i = 0; i < len; i++) {
     const cov = out[i];
@@ -630,10 +639,11 @@ function rollingCorr(xs: Float64Array, ys: Float64Array, n: number, beta: boolea
   return out;
 }
 
-/** RollingMoments over a column, finished as skewness (kurt false) or excess kurtosis (kurt true). */
-function rollingSkewKurt(src: Float64Array, n: number, kurt: boolean): Float64Array {
+/**
+ * RollingMoments over a column, finished as skewness and excess kurtosis at once (pandas' rolling skew/kurt).
+ */
+function rollingSkewKurt2(src: Float64Array, n: number, skewOut: Float64Array, kurtOut: Float64Array): void {
   const len = src.length;
-  const out = new Float64Array(len);
   let pos = 0;
   let cnt = 0;
   let c = 0;
@@ -651,7 +661,7 @@ function rollingSkewKurt(src: Float64Array, n: number, kurt: boolean): Float64Ar
       s1 = s2 = s3 = s4 = 0;
       same = 0;
       last = NaN;
-      out[i] = NaN;
+      skewOut[i] = kurtOut[i] = NaN;
       continue;
     }
     same = x === last ? same + 1 : 1;
@@ -697,11 +707,12 @@ function rollingSkewKurt(src: Float64Array, n: number, kurt: boolean): Float64Ar
       }
     }
     if (cnt < n) {
-      out[i] = NaN;
+      skewOut[i] = kurtOut[i] = NaN;
       continue;
     }
     if (same >= n) {
-      out[i] = kurt ? kurtOf(n, true, 0, 0) : skewOf(n, true, 0, 0);
+      kurtOut[i] = kurtOf(n, true, 0, 0);
+      skewOut[i] = skewOf(n, true, 0, 0);
       continue;
     }
     const a = s1 / n;
@@ -711,15 +722,39 @@ function rollingSkewKurt(src: Float64Array, n: number, kurt: boolean): Float64Ar
     const a2 = a * a;
     let m2 = e2 - a2;
     if (m2 < 0) m2 = 0;
-    if (kurt) {
-      let m4 = e4 - 4 * a * e3 + 6 * a2 * e2 - 3 * a2 * a2;
-      if (m4 < 0) m4 = 0;
-      out[i] = kurtOf(n, false, m2, m4);
+    let m4 = e4 - 4 * a * e3 + 6 * a2 * e2 - 3 * a2 * a2;
+    if (m4 < 0) m4 = 0;
+    // kurtOf / skewOf (flat = false) written out, each value stored in its branch: merging their NaN / number returns
+    // would make V8 box a double per bar
+    if (m2 <= PANDAS_VAR_EPS) {
+      kurtOut[i] = NaN;
+      skewOut[i] = NaN;
     } else {
-      out[i] = skewOf(n, false, m2, e3 - 3 * a * e2 + 2 * a2 * a);
+      const k = ((n * n - 1) * m4) / (m2 * m2) - 3 * (n - 1) * (n - 1);
+      kurtOut[i] = k / ((n - 2) * (n - 3));
+      const m3 = e3 - 3 * a * e2 + 2 * a2 * a;
+      const r = Math.sqrt(m2);
+      skewOut[i] = (Math.sqrt(n * (n - 1)) * m3) / ((n - 2) * r * r * r);
     }
   }
-  return out;
+}
+
+
+/**
+ * ret_skew / ret_kurt of a close column: in a batch scope both come from one pass (rollingSkewKurt2) shared by the
+ * two specs of one period; the result is a fresh column.
+ */
+function skewKurtColumn(close: Float64Array, n: number, kurt: boolean): Float64Array {
+  const r = sharedLogReturns(close);
+  if (!batchScopeActive()) {
+    // one feature alone: the shared pass with the other output thrown away
+    const out = new Float64Array(r.length);
+    const other = new Float64Array(r.length);
+    rollingSkewKurt2(r, n, kurt ? other : out, kurt ? out : other);
+    return out;
+  }
+  const both = sharedColumns(`skewKurt:${n}`, r, 2, (x, o) => rollingSkewKurt2(x, n, o[0], o[1]));
+  return new Float64Array(both[kurt ? 1 : 0]);
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -747,6 +782,8 @@ export const LOG_RETURN: IndicatorSpec = defineFeature({
   lookback: ([n]) => n,
   make: ([n], out) => new LogReturnKernel(n, out),
   batch: ({ close: c, len }, [n]) => {
+    // n = 1 is the shared 1-bar return column (logReturnsInto: the same expression) in a batch scope
+    if (n === 1 && batchScopeActive() && c.length === len) return [new Float64Array(sharedLogReturns(c))];
     const out = new Float64Array(len);
     for (let i = 0; i < len; i++) {
       if (i < n) {
@@ -830,7 +867,7 @@ export const RET_MEAN: IndicatorSpec = defineFeature({
   note: 'mean = (1/n)·Σ r_i over the last n returns r_i = ln(c_i/c_{i-1}) (pandas rolling(n).mean()).',
   lookback: ([n]) => n,
   make: ([n], out) => new RetMeanKernel(n, out),
-  batch: ({ close }, [n]) => [rollingMean(logReturns(close), n)],
+  batch: ({ close }, [n]) => [rollingMean(sharedLogReturns(close), n)],
 });
 
 export const RET_STD: IndicatorSpec = defineFeature({
@@ -843,7 +880,7 @@ export const RET_STD: IndicatorSpec = defineFeature({
   note: 'std = sqrt(Σ(r_i - mean)² / (n - 1)) (pandas rolling(n).std()); exactly 0 for a flat window. Same numbers as vol_cc.',
   lookback: ([n]) => n,
   make: ([n], out) => new RetStdKernel(n, out),
-  batch: ({ close }, [n]) => [sqrtInPlace(rollingVar(logReturns(close), n, 1))],
+  batch: ({ close }, [n]) => [new Float64Array(sharedRetStd(close, n))],
 });
 
 export const RET_SKEW: IndicatorSpec = defineFeature({
@@ -858,7 +895,7 @@ export const RET_SKEW: IndicatorSpec = defineFeature({
     'window of identical returns, NaN when m2 <= 1e-14.',
   lookback: ([n]) => n,
   make: ([n], out) => new RetMomentKernel(n, false, out),
-  batch: ({ close }, [n]) => [rollingSkewKurt(logReturns(close), n, false)],
+  batch: ({ close }, [n]) => [skewKurtColumn(close, n, false)],
 });
 
 export const RET_KURT: IndicatorSpec = defineFeature({
@@ -873,7 +910,7 @@ export const RET_KURT: IndicatorSpec = defineFeature({
     'bias-corrected). As pandas: -3 for a window of identical returns, NaN when m2 <= 1e-14.',
   lookback: ([n]) => n,
   make: ([n], out) => new RetMomentKernel(n, true, out),
-  batch: ({ close }, [n]) => [rollingSkewKurt(logReturns(close), n, true)],
+  batch: ({ close }, [n]) => [skewKurtColumn(close, n, true)],
 });
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -905,7 +942,7 @@ export const ZSCORE: IndicatorSpec = defineFeature({
   lookback: ([n]) => n - 1,
   make: ([n], out) => new ZscoreKernel(n, out),
   batch: ({ close: c, len }, [n]) => {
-    const m = rollingMean(c, n);
+    const m = meanOf(c, n, 0); // read only (shared with sma / bb in a batch scope)
     const out = rollingVar(c, n, 1);
     for (let i = 0; i < len; i++) {
       const mi = m[i];
@@ -948,8 +985,8 @@ export const AUTOCORR: IndicatorSpec = defineFeature({
   lookback: ([n, k]) => n + k,
   make: ([n, k], out) => new AutocorrKernel(n, k, out),
   batch: ({ close }, [n, k]) => {
-    const r = logReturns(close);
-    return [rollingCorr(r, lagged(r, k), n, false)];
+    const r = sharedLogReturns(close);
+    return [rollingCorr(r, lagged(r, k, tmpCol(0, r.length)), n, false)];
   },
 });
 
@@ -983,7 +1020,7 @@ export const CORR_BENCH: IndicatorSpec = defineFeature({
     'is among the n+1 closes the window reads, and when either side is flat.',
   lookback: ([n]) => n,
   make: ([n], out) => new BenchKernel(n, false, out),
-  batch: ({ close, bench }, [n]) => [rollingCorr(logReturns(close), logReturns(bench), n, false)],
+  batch: ({ close, bench }, [n]) => [rollingCorr(sharedLogReturns(close), sharedLogReturns(bench), n, false)],
 });
 
 export const BETA_BENCH: IndicatorSpec = defineFeature({
@@ -997,7 +1034,7 @@ export const BETA_BENCH: IndicatorSpec = defineFeature({
   note: 'cov and var both with ddof 1 (the ddof cancels). NaN while a missing close is in the window or when the benchmark is flat.',
   lookback: ([n]) => n,
   make: ([n], out) => new BenchKernel(n, true, out),
-  batch: ({ close, bench }, [n]) => [rollingCorr(logReturns(close), logReturns(bench), n, true)],
+  batch: ({ close, bench }, [n]) => [rollingCorr(sharedLogReturns(close), sharedLogReturns(bench), n, true)],
 });
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -1021,7 +1058,7 @@ export function hurstSizes(n: number): Int32Array {
  * and RS(s) = mean of R/S over the chunks with S > 0. H = OLS slope of ln RS(s) on ln s over the sizes with an RS
  * (NaN if fewer than two). Classic (uncorrected, no Anis-Lloyd) R/S: on short windows H of white noise is biased
  * above 0.5 (≈0.55-0.6 for n = 100). O(n · sizes.length). The feature (HURST) gives the same numbers in O(Σ sizes)
- * per bar by reusing the chunks between bars (see hurstFromChunks).
+ * per bar by reusing the chunks between bars (see hurstInto).
  */
 export function hurstRS(x: Float64Array, n: number, sizes: Int32Array): number {
   let sx = 0;
@@ -1086,9 +1123,10 @@ function chunkRS(x: Float64Array, end: number, s: number): number {
  * result is hurstRS's bit for bit.
  *
  * `rows` holds one row of `rowLen` per size; the chunk of size sizes[q] ending at bar e is at rows[q·rowLen + e mod
- * rowLen], `pos` is the current bar's slot (needs rowLen ≥ n).
+ * rowLen], `pos` is the current bar's slot (needs rowLen ≥ n). The result goes to dst[at] (a store per branch: returning
+ * the double from a non-inlined call would make V8 box it every bar).
  */
-function hurstFromChunks(rows: Float64Array, rowLen: number, pos: number, n: number, sizes: Int32Array, logSizes: Float64Array): number {
+function hurstInto(dst: Float64Array, at: number, rows: Float64Array, rowLen: number, pos: number, n: number, sizes: Int32Array, logSizes: Float64Array): void {
   let sx = 0;
   let sy = 0;
   let sxx = 0;
@@ -1120,9 +1158,13 @@ function hurstFromChunks(rows: Float64Array, rowLen: number, pos: number, n: num
     sxy += lx * ly;
     m++;
   }
-  if (m < 2) return NaN;
+  if (m < 2) {
+    dst[at] = NaN;
+    return;
+  }
   const den = m * sxx - sx * sx;
-  return den > 0 ? (m * sxy - sx * sy) / den : NaN;
+  if (den > 0) dst[at] = (m * sxy - sx * sy) / den;
+  else dst[at] = NaN;
 }
 
 function logsOf(sizes: Int32Array): Float64Array {
@@ -1200,7 +1242,7 @@ function hurstColumn(r: Float64Array, n: number): Float64Array {
   const nS = sizes.length;
   const out = new Float64Array(len);
   if (len <= n) return out.fill(NaN);
-  const rows = new Float64Array(nS * len);
+  const rows = tmpCol(0, nS * len); // scratch (every slot read is written first)
   for (let q = 0; q < nS; q++) {
     const s = sizes[q];
     const row = rows.subarray(q * len, (q + 1) * len);
@@ -1217,7 +1259,8 @@ function hurstColumn(r: Float64Array, n: number): Float64Array {
       continue;
     }
     if (valid < n) valid++;
-    out[i] = valid < n ? NaN : hurstFromChunks(rows, len, i, n, sizes, logSizes);
+    if (valid < n) out[i] = NaN;
+    else hurstInto(out, i, rows, len, i, n, sizes, logSizes);
   }
   return out;
 }
@@ -1255,7 +1298,8 @@ class HurstKernel implements FeatureKernel {
       const s = sizes[q];
       if (this.valid >= s) this.rows[q * n + p] = chunkRS(this.buf, p + n + 1, s);
     }
-    this.out[0] = this.valid < n ? NaN : hurstFromChunks(this.rows, n, p, n, sizes, this.logSizes);
+    if (this.valid < n) this.out[0] = NaN;
+    else hurstInto(this.out, 0, this.rows, n, p, n, sizes, this.logSizes);
   }
 }
 
@@ -1272,7 +1316,7 @@ export const HURST: IndicatorSpec = defineFeature({
     'O(2n) per bar: each chunk\'s R/S is computed once, when it completes, and reused by the later windows that contain it.',
   lookback: ([n]) => n,
   make: ([n], out) => new HurstKernel(n, out),
-  batch: ({ close }, [n]) => [hurstColumn(logReturns(close), n)],
+  batch: ({ close }, [n]) => [hurstColumn(sharedLogReturns(close), n)],
 });
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -1309,7 +1353,7 @@ export const DRAWDOWN: IndicatorSpec = defineFeature({
   note: 'The window includes the current close, so the value is ≤ 0 and 0 at a new n-bar high.',
   lookback: ([n]) => n - 1,
   make: ([n], out) => new DrawdownKernel(n, out),
-  batch: ({ close }, [n]) => [ratioMinus1(close, rollingMax(close, n))],
+  batch: ({ close }, [n]) => [ratioMinus1(close, sharedExtreme(close, n, true))],
 });
 
 export const DIST_HIGH: IndicatorSpec = defineFeature({
@@ -1322,7 +1366,7 @@ export const DIST_HIGH: IndicatorSpec = defineFeature({
   note: 'The window includes the current bar (≤ 0 when close ≤ high).',
   lookback: ([n]) => n - 1,
   make: ([n], out) => new DistKernel(n, true, out),
-  batch: ({ high, close }, [n]) => [ratioMinus1(close, rollingMax(high, n))],
+  batch: ({ high, close }, [n]) => [ratioMinus1(close, sharedExtreme(high, n, true))],
 });
 
 export const DIST_LOW: IndicatorSpec = defineFeature({
@@ -1335,7 +1379,7 @@ export const DIST_LOW: IndicatorSpec = defineFeature({
   note: 'The window includes the current bar (≥ 0 when close ≥ low).',
   lookback: ([n]) => n - 1,
   make: ([n], out) => new DistKernel(n, false, out),
-  batch: ({ low, close }, [n]) => [ratioMinus1(close, rollingMin(low, n))],
+  batch: ({ low, close }, [n]) => [ratioMinus1(close, sharedExtreme(low, n, false))],
 });
 
 /** Every statistical feature, in `features list` order. */

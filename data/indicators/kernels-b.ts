@@ -15,7 +15,7 @@
  *  - an indicator with several outputs emits all of them or none (NaN for all when any one is NaN).
  * On clean data this gives exactly TA-Lib's lookback: the first lookback(p) outputs are NaN, none after.
  */
-import { periodParam, resolveParams, trueRangeOf as trueRange } from './kernels.ts';
+import { periodParam, resolveParams, slidingExtreme, trueRangeOf as trueRange } from './kernels.ts';
 import type { IndicatorSpec, IndicatorStream, InputField, Ohlcv, ParamSpec } from './types.ts';
 
 /** True for NaN and ±Infinity (kernels.ts's isMissing). */
@@ -412,48 +412,7 @@ export function sumCol(src: Float64Array, w: number, len: number, out: Float64Ar
  * given, since[i] = bars since the extreme wherever out[i] is a number (RollingMax.since).
  */
 export function extCol(src: Float64Array, w: number, len: number, isMin: boolean, out: Float64Array = new Float64Array(len), since?: Float64Array): Float64Array {
-  const dq = new Int32Array(w);
-  let head = 0;
-  let size = 0;
-  let lastBad = -Infinity;
-  for (let i = 0; i < len; i++) {
-    const x = src[i];
-    if (x - x !== 0) {
-      lastBad = i;
-      size = 0;
-      out[i] = NaN;
-      continue;
-    }
-    while (size > 0 && dq[head] <= i - w) {
-      if (++head === w) head = 0;
-      size--;
-    }
-    if (isMin) {
-      while (size > 0) {
-        let b = head + size - 1;
-        if (b >= w) b -= w;
-        if (src[dq[b]] >= x) size--;
-        else break;
-      }
-    } else {
-      while (size > 0) {
-        let b = head + size - 1;
-        if (b >= w) b -= w;
-        if (src[dq[b]] <= x) size--;
-        else break;
-      }
-    }
-    let t = head + size;
-    if (t >= w) t -= w;
-    dq[t] = i;
-    size++;
-    if (i < w - 1 || i - lastBad < w) out[i] = NaN;
-    else {
-      const h = dq[head];
-      out[i] = src[h];
-      if (since !== undefined) since[i] = i - h;
-    }
-  }
+  slidingExtreme(src, w, len, !isMin, out, since);
   return out;
 }
 
@@ -539,7 +498,8 @@ export function gainLossCol(c: Float64Array, n: number, len: number, mode: 0 | 1
       gain /= n;
     }
     const s = gain + loss;
-    out[i] = s !== 0 ? (mode === 0 ? 100 * (gain / s) : 100 * ((gain - loss) / s)) : 0;
+    if (s !== 0) out[i] = mode === 0 ? 100 * (gain / s) : 100 * ((gain - loss) / s);
+    else out[i] = 0;
   }
   return out;
 }
@@ -552,7 +512,8 @@ export interface DmCols {
   plus: Float64Array;
   minus: Float64Array;
   tr: Float64Array;
-  ok: Uint8Array;
+  /** 1 where the bar has Wilder sums, else 0 (a Float64Array when shared in a batch scope) */
+  ok: Uint8Array | Float64Array;
 }
 
 export function dmCols(high: Float64Array, low: Float64Array, close: Float64Array, n: number, len: number): DmCols {

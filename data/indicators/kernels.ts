@@ -84,6 +84,20 @@ export function inputLength(input: Ohlcv, fields: readonly InputField[]): number
 export function cleanInputs(input: Ohlcv, fields: readonly InputField[]): Ohlcv {
   const len = inputLength(input, fields);
   if (fields.length === 1) return input;
+  const sc = scope;
+  if (sc !== null && sc.input === input) {
+    const m = fieldMask(fields);
+    let hit = sc.clean.get(m);
+    if (hit === undefined) {
+      hit = scopeFieldsClean(sc, m) ? input : cleanInputsUncached(input, fields, len);
+      sc.clean.set(m, hit);
+    }
+    return hit;
+  }
+  return cleanInputsUncached(input, fields, len);
+}
+
+function cleanInputsUncached(input: Ohlcv, fields: readonly InputField[], len: number): Ohlcv {
   let anyMissing = false;
   for (const f of fields) {
     const a = input[f];
@@ -110,6 +124,309 @@ export function cleanInputs(input: Ohlcv, fields: readonly InputField[]): Ohlcv 
     if (miss) for (const f of fields) out[f][i] = NaN;
   }
   return out;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Batch scope: work shared by the specs of one pipeline call
+// ---------------------------------------------------------------------------------------------------------------
+
+/**
+ * While the pipeline computes a plan over one input (runBatchScope), the specs' batch forms share work that depends
+ * on the input alone: which fields hold a missing value (scanned once per field), the cleaned inputs per field set,
+ * and derived columns (e.g. 1-bar log returns, see sharedColumn). The input's arrays must not change during the scope
+ * (the pipeline's computePlan is synchronous and never writes to them). Outside a scope nothing is shared.
+ */
+interface BatchScope {
+  input: object;
+  /** per field bit index: 0 not scanned, 1 no missing value, 2 has one */
+  fieldState: Int8Array;
+  clean: Map<number, Ohlcv>;
+  /** derived columns by kind, then by source array */
+  derived: Map<string, Map<Float64Array, Float64Array[]>>;
+  /** pooled buffers handed out by sharedColumn in this scope */
+  used: number;
+}
+
+let scope: BatchScope | null = null;
+/**
+ * Buffers for sharedColumn, reused from one scope to the next (never handed out of a scope): the default feature set
+ * uses ~120 (~70 MiB at 72,000 bars). Reuse matters on machines where first-touching fresh memory is slow (page
+ * faults), but a long series would pin too much: after a scope, buffers beyond SCOPE_POOL_KEEP_BYTES are dropped.
+ */
+const scopePool: Float64Array[] = [];
+const SCOPE_POOL_KEEP_BYTES = 128 * 2 ** 20;
+
+const FIELD_NAMES: readonly InputField[] = ['open', 'high', 'low', 'close', 'volume'];
+
+/** True when no field of mask `m` has a missing value in the scope's input (each field scanned once per scope). */
+function scopeFieldsClean(sc: BatchScope, m: number): boolean {
+  const input = sc.input as Ohlcv;
+  for (let j = 0; j < 5; j++) {
+    if (!(m & (1 << j))) continue;
+    let st = sc.fieldState[j];
+    if (st === 0) {
+      const a = input[FIELD_NAMES[j]];
+      st = 1;
+      for (let i = 0; i < a.length; i++) {
+        if (a[i] - a[i] !== 0) {
+          st = 2;
+          break;
+        }
+      }
+      sc.fieldState[j] = st;
+    }
+    if (st === 2) return false;
+  }
+  return true;
+}
+
+/** True when `input` is the input of the current batch scope and no field of mask `m` has a missing value. */
+export function scopeInputClean(input: object, m: number): boolean {
+  const sc = scope;
+  return sc !== null && sc.input === input && scopeFieldsClean(sc, m);
+}
+
+/** Run `fn` (synchronous) with a batch scope over `input` (see BatchScope). Not re-entrant: a nested call runs unscoped. */
+export function runBatchScope<T>(input: object, fn: () => T): T {
+  if (scope !== null) return fn();
+  scope = { input, fieldState: new Int8Array(5), clean: new Map(), derived: new Map(), used: 0 };
+  try {
+    return fn();
+  } finally {
+    scope = null;
+    let bytes = 0;
+    for (let k = 0; k < scopePool.length; k++) {
+      bytes += scopePool[k].byteLength;
+      if (bytes > SCOPE_POOL_KEEP_BYTES) {
+        scopePool.length = k;
+        break;
+      }
+    }
+  }
+}
+
+/** True while a batch scope is open (runBatchScope). */
+export function batchScopeActive(): boolean {
+  return scope !== null;
+}
+
+/**
+ * A derived column of `src` computed once per batch scope: `make(src, out)` fills `out` (length src.length). Inside a
+ * scope the result is a pooled buffer shared by every caller with the same kind and source: READ ONLY, never returned
+ * as an output, not valid after the scope. Outside a scope, make runs into a fresh array.
+ */
+export function sharedColumn(kind: string, src: Float64Array, make: (src: Float64Array, out: Float64Array) => Float64Array): Float64Array {
+  return sharedColumns(kind, src, 1, (x, outs) => {
+    outs[0] = make(x, outs[0]);
+  })[0];
+}
+
+/** sharedColumn for `count` columns made together (`make` fills outs[0..count)). Same rules: read only, scope-bound. */
+export function sharedColumns(kind: string, src: Float64Array, count: number, make: (src: Float64Array, outs: Float64Array[]) => void): Float64Array[] {
+  const sc = scope;
+  const len = src.length;
+  if (sc === null) {
+    const outs: Float64Array[] = [];
+    for (let k = 0; k < count; k++) outs.push(new Float64Array(len));
+    make(src, outs);
+    return outs;
+  }
+  let byKind = sc.derived.get(kind);
+  if (byKind === undefined) sc.derived.set(kind, (byKind = new Map()));
+  let cols = byKind.get(src);
+  if (cols === undefined) {
+    cols = [];
+    for (let c = 0; c < count; c++) {
+      const k = sc.used++;
+      let buf = scopePool[k];
+      if (buf === undefined || buf.length < len) buf = scopePool[k] = new Float64Array(Math.max(len, 1024));
+      cols.push(buf.length === len ? buf : buf.subarray(0, len));
+    }
+    make(src, cols);
+    byKind.set(src, cols);
+  }
+  return cols;
+}
+
+/**
+ * rollingMax (isMax) / rollingMin of src over n, computed once per batch scope: READ ONLY (see sharedColumn). Several
+ * specs read the same extremes (stoch, willr, midprice and donchian all take the 14- or 20-bar high and low), and one
+ * column is read over many windows (the high over 5, 7, 9, 14, 20, 26, 28, 52, 55 and 60 bars): inside a scope,
+ * windows under SPARSE_MAX_WINDOW come from a sparse table of the column (level k = extremes over 2^k bars, built once
+ * per column and scope; a window is two overlapping level-k blocks), which is exact (max/min round nothing) and gives
+ * what slidingExtreme gives (NaN while a missing value is in the window). Not used for a column holding -0, where
+ * Math.max/min would not keep slidingExtreme's "newest of equal values" rule.
+ */
+export function sharedExtreme(src: Float64Array, n: number, isMax: boolean): Float64Array {
+  checkPeriod(n);
+  return sharedColumn(isMax ? `max:${n}` : `min:${n}`, src, (x, out) => {
+    const level0 = scope !== null && n < SPARSE_MAX_WINDOW ? sparseBase(x) : undefined;
+    if (level0 === undefined) {
+      slidingExtreme(x, n, x.length, isMax, out, undefined);
+      return out;
+    }
+    const k = 31 - Math.clz32(n);
+    return sparseQuery(sparseLevel(x, level0, k, isMax), n, k, isMax, out);
+  });
+}
+
+// The loops live in top-level functions, not in the per-call closures above: V8 keeps one optimized version of a
+// top-level function, while a closure created anew on each call would be re-optimized (run slowly until then) each time.
+
+/** out[i] = extreme of the window of n ending at i, from level k (2^k ≤ n < 2^(k+1)) of a sparse table. */
+function sparseQuery(t: Float64Array, n: number, k: number, isMax: boolean, out: Float64Array): Float64Array {
+  const off = n - (1 << k);
+  const len = out.length;
+  const head = n - 1 < len ? n - 1 : len;
+  for (let i = 0; i < head; i++) out[i] = NaN;
+  if (isMax) for (let i = n - 1; i < len; i++) out[i] = Math.max(t[i - n + 1], t[i - n + 1 + off]);
+  else for (let i = n - 1; i < len; i++) out[i] = Math.min(t[i - n + 1], t[i - n + 1 + off]);
+  return out;
+}
+
+/** t[j] = extreme of prev[j], prev[j + h] (NaN where j + h is past the end): one sparse-table level from the last. */
+function sparseStep(prev: Float64Array, h: number, isMax: boolean, t: Float64Array): Float64Array {
+  const len = t.length;
+  const lim = len - h > 0 ? len - h : 0;
+  if (isMax) for (let j = 0; j < lim; j++) t[j] = Math.max(prev[j], prev[j + h]);
+  else for (let j = 0; j < lim; j++) t[j] = Math.min(prev[j], prev[j + h]);
+  for (let j = lim; j < len; j++) t[j] = NaN;
+  return t;
+}
+
+/** sqrt of every element, in place. */
+function sqrtAll(a: Float64Array): Float64Array {
+  for (let i = 0; i < a.length; i++) a[i] = Math.sqrt(a[i]);
+  return a;
+}
+
+/** Windows at least this long use slidingExtreme (a sparse table up to 2^7 levels costs more than it saves). */
+const SPARSE_MAX_WINDOW = 128;
+
+/**
+ * Level 0 of a column's sparse tables (once per scope): the column itself, or a copy with ±Infinity as NaN (missing,
+ * so that Math.max/min make the windows holding it NaN); undefined when the column holds a -0 (see sharedExtreme).
+ */
+function sparseBase(src: Float64Array): Float64Array | undefined {
+  const sc = scope!;
+  let byKind = sc.derived.get('sparse0');
+  if (byKind === undefined) sc.derived.set('sparse0', (byKind = new Map()));
+  let hit = byKind.get(src);
+  if (hit === undefined) {
+    let inf = false;
+    let negZero = false;
+    for (let i = 0; i < src.length; i++) {
+      const x = src[i];
+      if (x === 0) {
+        if (1 / x < 0) negZero = true;
+      } else if (x - x !== 0 && x === x) inf = true;
+    }
+    if (negZero) hit = [];
+    else if (!inf) hit = [src];
+    else {
+      const k = sc.used++;
+      let buf = scopePool[k];
+      if (buf === undefined || buf.length < src.length) buf = scopePool[k] = new Float64Array(Math.max(src.length, 1024));
+      const c = buf.length === src.length ? buf : buf.subarray(0, src.length);
+      for (let i = 0; i < src.length; i++) {
+        const x = src[i];
+        c[i] = x - x !== 0 ? NaN : x;
+      }
+      hit = [c];
+    }
+    byKind.set(src, hit);
+  }
+  return hit[0];
+}
+
+/** Level k of the sparse table over `src` (t[j] = extreme of level0[j .. j + 2^k), NaN past the end), once per scope. */
+function sparseLevel(src: Float64Array, level0: Float64Array, k: number, isMax: boolean): Float64Array {
+  if (k === 0) return level0;
+  return sharedColumn(`${isMax ? 'sparseMax' : 'sparseMin'}:${k}`, src, (_x, t) => sparseStep(sparseLevel(src, level0, k - 1, isMax), 1 << (k - 1), isMax, t));
+}
+
+/** sharedExtreme plus `since` (bars since the extreme, ties to the newest; see slidingExtreme): [values, since]. */
+export function sharedExtremeSince(src: Float64Array, n: number, isMax: boolean): Float64Array[] {
+  checkPeriod(n);
+  return sharedColumns(isMax ? `maxs:${n}` : `mins:${n}`, src, 2, (x, outs) => slidingExtreme(x, n, x.length, isMax, outs[0], outs[1]));
+}
+
+/**
+ * rollingMean(src, n) for a batch form: in a batch scope computed once per (src, n) and shared, READ ONLY (sma, bb,
+ * zscore and trend_regime read the same 20/50/200-bar means of close); outside one, into tmpCol(slot). Only for input
+ * columns (the share is keyed by the array).
+ */
+export function meanOf(src: Float64Array, n: number, slot: number): Float64Array {
+  checkPeriod(n);
+  return scope !== null ? sharedColumn(`mean:${n}`, src, (x, out) => rollingMean(x, n, out)) : rollingMean(src, n, tmpCol(slot, src.length));
+}
+
+/** rollingSum(src, n) for a batch form, as meanOf (vwma and vwap read the same volume sums). READ ONLY. */
+export function sumOf(src: Float64Array, n: number, slot: number): Float64Array {
+  checkPeriod(n);
+  return scope !== null ? sharedColumn(`sum:${n}`, src, (x, out) => rollingSum(x, n, out)) : rollingSum(src, n, tmpCol(slot, src.length));
+}
+
+/** meanOf as a fresh column the caller owns (an output). */
+export function meanOwned(src: Float64Array, n: number): Float64Array {
+  return scope !== null ? new Float64Array(meanOf(src, n, 0)) : rollingMean(src, n);
+}
+
+/** ema(src, n) for a batch form, as meanOf (ema, dema, tema and keltner read the same EMA of close). READ ONLY. */
+export function emaOf(src: Float64Array, n: number, slot: number): Float64Array {
+  return scope !== null ? sharedColumn(`ema:${n}`, src, (x, out) => ema(x, n, out)) : ema(src, n, tmpCol(slot, src.length));
+}
+
+/** emaOf as a fresh column the caller owns (an output). */
+export function emaOwned(src: Float64Array, n: number): Float64Array {
+  return scope !== null ? new Float64Array(emaOf(src, n, 0)) : ema(src, n);
+}
+
+/**
+ * trueRange(high, low, close) (a column) for a batch form, as meanOf: shared READ ONLY in a batch scope (keyed by `high`: in a
+ * scope the three columns of one high column always come from one input), else into tmpCol(slot).
+ */
+export function trueRangeColOf(high: Float64Array, low: Float64Array, close: Float64Array, slot: number): Float64Array {
+  if (scope === null || low.length !== high.length || close.length !== high.length) return trueRange(high, low, close, tmpCol(slot, high.length));
+  return sharedColumn('trueRange', high, (h, out) => trueRange(h, low, close, out));
+}
+
+/**
+ * TA-Lib's ATR (wilder of trueRange) for a batch form, as trueRangeColOf: shared READ ONLY in a batch scope (atr, natr,
+ * keltner and supertrend read it), else in tmpCol(slot + 1) (the true range in tmpCol(slot)).
+ */
+export function atrOf(high: Float64Array, low: Float64Array, close: Float64Array, n: number, slot: number): Float64Array {
+  if (scope === null || low.length !== high.length || close.length !== high.length) {
+    return wilder(trueRange(high, low, close, tmpCol(slot, high.length)), n, tmpCol(slot + 1, high.length));
+  }
+  return sharedColumn(`atr:${n}`, high, (h, out) => wilder(trueRangeColOf(h, low, close, slot), n, out));
+}
+
+/** 1-bar log returns ln(c_t / c_{t-1}) of a column into `out`: NaN at 0 and wherever the result is not finite. */
+export function logReturnsInto(c: Float64Array, out: Float64Array): Float64Array {
+  const len = c.length;
+  if (len > 0) out[0] = NaN;
+  let pc = len > 0 ? c[0] : NaN;
+  for (let i = 1; i < len; i++) {
+    const x = c[i];
+    const r = Math.log(x / pc);
+    pc = x;
+    out[i] = r - r !== 0 ? NaN : r;
+  }
+  return out;
+}
+
+/** logReturnsInto computed once per batch scope: READ ONLY (see sharedColumn). */
+export function sharedLogReturns(c: Float64Array): Float64Array {
+  return sharedColumn('logReturns', c, logReturnsInto);
+}
+
+/**
+ * The sample std (ddof 1) of the last n 1-bar log returns of `close` (rollingVar then sqrt), once per batch scope:
+ * READ ONLY (see sharedColumn). ret_std, vol_cc and vol_regime all read it (ret_std_20 = vol_cc_20 = vol_regime's vol).
+ */
+export function sharedRetStd(close: Float64Array, n: number): Float64Array {
+  return sharedColumn(`retStd:${n}`, close, (c, out) => sqrtAll(rollingVar(sharedLogReturns(c), n, 1, out)));
 }
 
 /** One bar of an incremental indicator: write the outputs for these inputs into the stream's output array. */
@@ -209,10 +526,9 @@ function checkPeriod(n: number, min = 1): void {
 // ---------------------------------------------------------------------------------------------------------------
 
 const tmpPool: Float64Array[] = [];
-let dqPool: Int32Array = new Int32Array(0);
 
 /**
- * A reusable temporary column (slot 0..6; 7 is rollingMax/rollingMin's own) of exactly `len` values (a view of a pooled buffer), contents unspecified.
+ * A reusable temporary column (slot 0..7) of exactly `len` values (a view of a pooled buffer), contents unspecified.
  * Batch forms in trend.ts/volatility.ts use these for intermediate columns so that a call touches no fresh memory
  * but its outputs. Never return one, and never hold one across a call that uses the same slot (batch forms are
  * synchronous). Separate from kernels-b.ts's `scratch` pool.
@@ -221,11 +537,6 @@ export function tmpCol(slot: number, len: number): Float64Array {
   let a = tmpPool[slot];
   if (a === undefined || a.length < len) a = tmpPool[slot] = new Float64Array(Math.max(len, 1024));
   return a.length === len ? a : a.subarray(0, len);
-}
-
-function dqScratch(len: number): Int32Array {
-  if (dqPool.length < len) dqPool = new Int32Array(Math.max(len, 1024));
-  return dqPool;
 }
 
 /** Sum of the last n values; NaN until n valid values have followed the start or the last missing value. */
@@ -266,7 +577,8 @@ function rollingSumDiv(src: Float64Array, n: number, out: Float64Array, div: num
       }
     }
     if (zeroRun >= n) sum = 0;
-    out[i] = cnt === n ? (div === 1 ? sum : sum / div) : NaN;
+    if (cnt === n) out[i] = div === 1 ? sum : sum / div;
+    else out[i] = NaN;
   }
   return out;
 }
@@ -507,47 +819,129 @@ export class RollingStd {
 
 function rollingExtreme(src: Float64Array, n: number, out: Float64Array, isMax: boolean): Float64Array {
   checkPeriod(n);
-  const len = src.length;
-  // deque of indices (dq) and their values (dv, contiguous: no indirect load); head..tail-1, never exceeds len pushes
-  const dq = dqScratch(len);
-  const dv = tmpCol(7, len);
-  let head = 0;
-  let tail = 0;
-  let cnt = 0;
+  slidingExtreme(src, n, src.length, isMax, out, undefined);
+  return out;
+}
+
+let extSuf: Float64Array = new Float64Array(0);
+let extSufI: Int32Array = new Int32Array(0);
+
+/**
+ * Sliding-window highest (isMax) or lowest of src[0..len) over windows of n, for the batch forms: out[i] = the extreme
+ * of src[i-n+1..i], NaN while i < n-1 or a missing value (NaN, ±Infinity) is in that window; where out[i] is a
+ * number and `since` is given, since[i] = i - (index of the extreme), ties going to the most recent bar. Exactly the
+ * value (and index) a monotonic deque with "pop while back <= x" (max) / ">= x" (min) gives, incremental forms'
+ * rule: among equal extremes the newest wins (which matters only for ±0 and for `since`).
+ *
+ * van Herk / Gil-Werman: the series is cut into blocks of n; a backward pass stores each position's extreme up to
+ * its block's end (suffix), a forward pass keeps the extreme from its block's start (prefix); the window ending at i
+ * is suffix[i-n+1] ∪ prefix[i] (both inside the window). Two predictable passes instead of the deque's
+ * data-dependent pops.
+ */
+export function slidingExtreme(src: Float64Array, n: number, len: number, isMax: boolean, out: Float64Array, since: Float64Array | undefined): void {
+  if (extSuf.length < len) {
+    extSuf = new Float64Array(Math.max(len, 1024));
+    extSufI = new Int32Array(Math.max(len, 1024));
+  }
+  const suf = extSuf;
+  const sufI = extSufI;
+  const wantIdx = since !== undefined;
+  // backward pass: suffix extremes within each block; missing values compare false and are skipped (a window that
+  // contains one is never read)
+  for (let b = 0; b < len; b += n) {
+    const e = b + n < len ? b + n : len;
+    let v = isMax ? -Infinity : Infinity;
+    let vi = e - 1;
+    if (isMax) {
+      for (let i = e - 1; i >= b; i--) {
+        const x = src[i];
+        if (x > v) {
+          v = x;
+          vi = i;
+        }
+        suf[i] = v;
+        if (wantIdx) sufI[i] = vi;
+      }
+    } else {
+      for (let i = e - 1; i >= b; i--) {
+        const x = src[i];
+        if (x < v) {
+          v = x;
+          vi = i;
+        }
+        suf[i] = v;
+        if (wantIdx) sufI[i] = vi;
+      }
+    }
+  }
+  // forward pass: prefix extremes (ties to the newer value), combined with the suffix at the window's start
+  let lastBad = -1 - n;
+  let p = 0;
+  let pi = 0;
+  let k = 0; // position in the current block
   if (isMax) {
     for (let i = 0; i < len; i++) {
       const x = src[i];
+      if (k === 0) {
+        p = -Infinity;
+        pi = i;
+      }
+      if (++k === n) k = 0;
       if (x - x !== 0) {
-        head = tail;
-        cnt = 0;
+        lastBad = i;
         out[i] = NaN;
         continue;
       }
-      if (cnt < n) cnt++;
-      if (tail > head && dq[head] <= i - n) head++;
-      while (tail > head && dv[tail - 1] <= x) tail--;
-      dq[tail] = i;
-      dv[tail++] = x;
-      out[i] = cnt === n ? dv[head] : NaN;
+      if (x >= p) {
+        p = x;
+        pi = i;
+      }
+      if (i - lastBad < n || i < n - 1) {
+        out[i] = NaN;
+        continue;
+      }
+      const j = i - n + 1;
+      const sv = suf[j];
+      if (p >= sv) {
+        out[i] = p;
+        if (wantIdx) since![i] = i - pi;
+      } else {
+        out[i] = sv;
+        if (wantIdx) since![i] = i - sufI[j];
+      }
     }
   } else {
     for (let i = 0; i < len; i++) {
       const x = src[i];
+      if (k === 0) {
+        p = Infinity;
+        pi = i;
+      }
+      if (++k === n) k = 0;
       if (x - x !== 0) {
-        head = tail;
-        cnt = 0;
+        lastBad = i;
         out[i] = NaN;
         continue;
       }
-      if (cnt < n) cnt++;
-      if (tail > head && dq[head] <= i - n) head++;
-      while (tail > head && dv[tail - 1] >= x) tail--;
-      dq[tail] = i;
-      dv[tail++] = x;
-      out[i] = cnt === n ? dv[head] : NaN;
+      if (x <= p) {
+        p = x;
+        pi = i;
+      }
+      if (i - lastBad < n || i < n - 1) {
+        out[i] = NaN;
+        continue;
+      }
+      const j = i - n + 1;
+      const sv = suf[j];
+      if (p <= sv) {
+        out[i] = p;
+        if (wantIdx) since![i] = i - pi;
+      } else {
+        out[i] = sv;
+        if (wantIdx) since![i] = i - sufI[j];
+      }
     }
   }
-  return out;
 }
 
 /** Highest of the last n values (TA-Lib's MAX); NaN while a missing value is in the window. */

@@ -4,6 +4,10 @@
  * the same kernel over the columns, so both forms agree exactly. Everything is O(1) per bar except CCI (O(n) per bar:
  * its mean absolute deviation has no running form, as in TA-Lib).
  *
+ * Exception: CCI's batch sums the absolute deviations in four partial sums (within n·2^-53 of the kernel's single sum,
+ * i.e. ~1e-15 relative), to break the dependency chain. Inside a pipeline call (a batch scope, kernels.ts) columns
+ * several specs read (the high/low extremes, RSI, DM sums, ADX, close sums) are computed once and shared.
+ *
  * The algorithms follow TA-Lib's C source, arithmetic order included (seeds, Wilder updates, tie rules). One
  * deliberate difference: TA-Lib tests most denominators with TA_IS_ZERO (|x| < 1e-8); we test exactly 0 (the result
  * is then 0, as TA-Lib's), so that instruments quoted in tiny units are not zeroed.
@@ -26,8 +30,19 @@ import {
   defineIndicator,
   period,
   trueRange,
+  type DmCols,
   type Kernel,
 } from './kernels-b.ts';
+import { batchScopeActive, sharedColumn, sharedColumns, sharedExtreme, sharedExtremeSince } from './kernels.ts';
+
+/**
+ * Highest (isMin false) / lowest of an INPUT column over w bars for a batch form: shared with the other specs of the
+ * pipeline call (kernels.ts sharedExtreme: read only) when the column is exactly `len` long, else extCol into scratch
+ * slot `slot`. Never for a computed column (the share is keyed by the array).
+ */
+function extInput(src: Float64Array, w: number, len: number, isMin: boolean, slot: number): Float64Array {
+  return src.length === len ? sharedExtreme(src, w, !isMin) : extCol(src, w, len, isMin, scratch(slot, len));
+}
 
 // ---------------------------------------------------------------- RSI / CMO
 
@@ -227,8 +242,10 @@ class PoKernel implements Kernel {
   update(_o: number, _h: number, _l: number, c: number): Float64Array {
     const f = this.fast.push(c) / this.fast.w;
     const s = this.slow.push(c) / this.slow.w;
-    if (this.pct) this.out[0] = s === s ? (s !== 0 ? ((f - s) / s) * 100 : 0) : NaN;
-    else this.out[0] = f - s;
+    if (this.pct) {
+      if (s === s) this.out[0] = s !== 0 ? ((f - s) / s) * 100 : 0;
+      else this.out[0] = NaN;
+    } else this.out[0] = f - s;
     return this.out;
   }
 }
@@ -274,8 +291,10 @@ class RocKernel implements Kernel {
   }
   update(_o: number, _h: number, _l: number, c: number): Float64Array {
     const prev = this.lag.push(c);
-    if (this.pct) this.out[0] = prev === prev && c - c === 0 ? (prev !== 0 ? (c / prev - 1) * 100 : 0) : NaN;
-    else this.out[0] = c - c === 0 ? c - prev : NaN;
+    if (this.pct) {
+      if (prev === prev && c - c === 0) this.out[0] = prev !== 0 ? (c / prev - 1) * 100 : 0;
+      else this.out[0] = NaN;
+    } else this.out[0] = c - c === 0 ? c - prev : NaN;
     return this.out;
   }
 }
@@ -319,7 +338,8 @@ class TrixKernel implements Kernel {
     const e = this.e3.push(this.e2.push(this.e1.push(c)));
     const prev = this.prev;
     this.prev = e;
-    this.out[0] = e === e && prev === prev ? (prev !== 0 ? (e / prev - 1) * 100 : 0) : NaN;
+    if (e === e && prev === prev) this.out[0] = prev !== 0 ? (e / prev - 1) * 100 : 0;
+    else this.out[0] = NaN;
     return this.out;
   }
 }
@@ -402,7 +422,8 @@ class WillrKernel implements Kernel {
     const hh = this.hi.push(h);
     const ll = -this.lo.push(-l);
     const diff = (hh - ll) * -0.01;
-    this.out[0] = c - c === 0 && diff === diff ? (diff !== 0 ? (hh - c) / diff : 0) : NaN;
+    if (c - c === 0 && diff === diff) this.out[0] = diff !== 0 ? (hh - c) / diff : 0;
+    else this.out[0] = NaN;
     return this.out;
   }
 }
@@ -425,7 +446,8 @@ class BopKernel implements Kernel {
     const r = h - l;
     const v = (c - o) / r;
     // valid inputs: r is finite and c - o finite; TA-Lib gives 0 when h - l <= 0
-    this.out[0] = r - r === 0 && (c - o) - (c - o) === 0 ? (r > 0 ? v : 0) : NaN;
+    if (r - r === 0 && (c - o) - (c - o) === 0) this.out[0] = r > 0 ? v : 0;
+    else this.out[0] = NaN;
     return this.out;
   }
 }
@@ -759,7 +781,8 @@ class TsiKernel implements Kernel {
     this.prevC = c;
     const num = this.m2.push(this.m1.push(m));
     const den = this.a2.push(this.a1.push(Math.abs(m)));
-    this.out[0] = den === den ? (den !== 0 ? 100 * (num / den) : 0) : NaN;
+    if (den === den) this.out[0] = den !== 0 ? 100 * (num / den) : 0;
+    else this.out[0] = NaN;
     return this.out;
   }
 }
@@ -839,8 +862,16 @@ export const DPO: IndicatorSpec = defineIndicator({
 // Each reproduces its kernel above exactly (same arithmetic, same order) as tight loops over the columns, using the
 // column forms of the kernels-b pieces (sumCol, extCol, emaCol, gainLossCol, dmCols).
 
+/** The RSI column for a batch form: shared READ ONLY in a batch scope (rsi and stochrsi of one period), else scratch. */
+function rsiOf(input: Ohlcv, n: number, len: number, slot: number): Float64Array {
+  const c = input.close;
+  if (!batchScopeActive() || c.length !== len) return gainLossCol(c, n, len, 0, scratch(slot, len));
+  return sharedColumn(`rsi:${n}`, c, (x, out) => gainLossCol(x, n, len, 0, out));
+}
+
 function rsiBatch(input: Ohlcv, [n]: number[], len: number): Float64Array[] {
-  return [gainLossCol(input.close, n, len, 0)];
+  if (!batchScopeActive() || input.close.length !== len) return [gainLossCol(input.close, n, len, 0)];
+  return [new Float64Array(rsiOf(input, n, len, 0))];
 }
 
 function cmoBatch(input: Ohlcv, [n]: number[], len: number): Float64Array[] {
@@ -849,8 +880,8 @@ function cmoBatch(input: Ohlcv, [n]: number[], len: number): Float64Array[] {
 
 function stochBatch(input: Ohlcv, [fk, sk, sd]: number[], len: number): Float64Array[] {
   const { high, low, close } = input;
-  const hh = extCol(high, fk, len, false, scratch(0, len));
-  const ll = extCol(low, fk, len, true, scratch(1, len));
+  const hh = extInput(high, fk, len, false, 0);
+  const ll = extInput(low, fk, len, true, 1);
   const fastK = scratch(2, len);
   for (let i = 0; i < len; i++) {
     const c = close[i];
@@ -869,7 +900,7 @@ function stochBatch(input: Ohlcv, [fk, sk, sd]: number[], len: number): Float64A
 }
 
 function stochRsiBatch(input: Ohlcv, [n, fk, fd]: number[], len: number): Float64Array[] {
-  const rsi = gainLossCol(input.close, n, len, 0, scratch(0, len));
+  const rsi = rsiOf(input, n, len, 0);
   const hh = extCol(rsi, fk, len, false, scratch(1, len));
   const ll = extCol(rsi, fk, len, true, scratch(2, len));
   const k = new Float64Array(len);
@@ -904,20 +935,29 @@ function macdBatch(input: Ohlcv, [fast, slow, signal]: number[], len: number): F
   return [m, s, h];
 }
 
+/** sumCol of the close column for a batch form: shared READ ONLY in a batch scope (ppo and apo), else into scratch. */
+function closeSum(input: Ohlcv, w: number, len: number, slot: number): Float64Array {
+  const c = input.close;
+  if (!batchScopeActive() || c.length !== len) return sumCol(c, w, len, scratch(slot, len));
+  return sharedColumn(`sumCol:${w}`, c, (x, out) => sumCol(x, w, len, out));
+}
+
 function poBatch(input: Ohlcv, fast: number, slow: number, pct: boolean, len: number): Float64Array[] {
   if (slow < fast) [fast, slow] = [slow, fast];
-  const f = sumCol(input.close, fast, len);
-  const s = sumCol(input.close, slow, len, scratch(0, len));
+  const f = closeSum(input, fast, len, 1);
+  const s = closeSum(input, slow, len, 0);
+  const out = new Float64Array(len);
   if (pct) {
     for (let i = 0; i < len; i++) {
       const fi = f[i] / fast;
       const si = s[i] / slow;
-      f[i] = si === si ? (si !== 0 ? ((fi - si) / si) * 100 : 0) : NaN;
+      if (si === si) out[i] = si !== 0 ? ((fi - si) / si) * 100 : 0;
+      else out[i] = NaN;
     }
   } else {
-    for (let i = 0; i < len; i++) f[i] = f[i] / fast - s[i] / slow;
+    for (let i = 0; i < len; i++) out[i] = f[i] / fast - s[i] / slow;
   }
-  return [f];
+  return [out];
 }
 
 function rocBatch(input: Ohlcv, n: number, pct: boolean, len: number): Float64Array[] {
@@ -926,8 +966,11 @@ function rocBatch(input: Ohlcv, n: number, pct: boolean, len: number): Float64Ar
   for (let i = 0; i < len; i++) {
     const x = c[i];
     const prev = lagAt(c, i, n);
-    if (pct) out[i] = prev === prev && x - x === 0 ? (prev !== 0 ? (x / prev - 1) * 100 : 0) : NaN;
-    else out[i] = x - x === 0 ? x - prev : NaN;
+    // (if/else, not a nested ?: — V8 would box a double per bar to merge the nested ternary's three values)
+    if (pct) {
+      if (prev === prev && x - x === 0) out[i] = prev !== 0 ? (x / prev - 1) * 100 : 0;
+      else out[i] = NaN;
+    } else out[i] = x - x === 0 ? x - prev : NaN;
   }
   return [out];
 }
@@ -939,7 +982,8 @@ function trixBatch(input: Ohlcv, [n]: number[], len: number): Float64Array[] {
   let prev = NaN;
   for (let i = 0; i < len; i++) {
     const x = e[i];
-    e[i] = x === x && prev === prev ? (prev !== 0 ? (x / prev - 1) * 100 : 0) : NaN;
+    if (x === x && prev === prev) e[i] = prev !== 0 ? (x / prev - 1) * 100 : 0;
+    else e[i] = NaN;
     prev = x;
   }
   return [e];
@@ -949,6 +993,10 @@ function cciBatch(input: Ohlcv, [n]: number[], len: number): Float64Array[] {
   const { high, low, close } = input;
   const out = new Float64Array(len);
   const buf = new Float64Array(n);
+  // pre[j] = the kernel's running sum of buf[0..j) in ring order (from 0): a bar changes one slot, so the sums before
+  // it stay valid and only pre[slot+1..n] are redone (n/2 adds per bar on average, same bits as the kernel's loop)
+  const pre = new Float64Array(n + 1);
+  let valid = 0; // pre[0..valid] are current
   let pos = 0;
   let lastBad = -Infinity;
   for (let i = 0; i < len; i++) {
@@ -958,17 +1006,34 @@ function cciBatch(input: Ohlcv, [n]: number[], len: number): Float64Array[] {
       tp = 0;
     }
     buf[pos] = tp;
+    if (pos < valid) valid = pos;
     if (++pos === n) pos = 0;
     if (i < n - 1 || i - lastBad < n) {
       out[i] = NaN;
       continue;
     }
-    // the kernel's loops, in the same (ring) order
-    let avg = 0;
-    for (let j = 0; j < n; j++) avg += buf[j];
+    let avg = pre[valid];
+    for (let j = valid; j < n; j++) {
+      avg += buf[j];
+      pre[j + 1] = avg;
+    }
+    valid = n;
     avg /= n;
-    let dev = 0;
-    for (let j = 0; j < n; j++) dev += Math.abs(buf[j] - avg);
+    // the mean absolute deviation: a sum of non-negative terms, in four partial sums (within n·2^-53 of the kernel's
+    // single left-to-right sum)
+    let d0 = 0;
+    let d1 = 0;
+    let d2 = 0;
+    let d3 = 0;
+    let j = 0;
+    for (; j + 3 < n; j += 4) {
+      d0 += Math.abs(buf[j] - avg);
+      d1 += Math.abs(buf[j + 1] - avg);
+      d2 += Math.abs(buf[j + 2] - avg);
+      d3 += Math.abs(buf[j + 3] - avg);
+    }
+    for (; j < n; j++) d0 += Math.abs(buf[j] - avg);
+    const dev = d0 + d1 + (d2 + d3);
     const num = tp - avg;
     const md = dev / n;
     out[i] = num !== 0 && md > 1e-12 * Math.abs(avg) ? num / (0.015 * md) : 0;
@@ -978,14 +1043,15 @@ function cciBatch(input: Ohlcv, [n]: number[], len: number): Float64Array[] {
 
 function willrBatch(input: Ohlcv, [n]: number[], len: number): Float64Array[] {
   const c = input.close;
-  const hh = extCol(input.high, n, len, false, scratch(0, len));
-  const ll = extCol(input.low, n, len, true, scratch(1, len));
+  const hh = extInput(input.high, n, len, false, 0);
+  const ll = extInput(input.low, n, len, true, 1);
   const out = new Float64Array(len);
   for (let i = 0; i < len; i++) {
     const h = hh[i];
     const x = c[i];
     const diff = (h - ll[i]) * -0.01;
-    out[i] = x - x === 0 && diff === diff ? (diff !== 0 ? (h - x) / diff : 0) : NaN;
+    if (x - x === 0 && diff === diff) out[i] = diff !== 0 ? (h - x) / diff : 0;
+    else out[i] = NaN;
   }
   return [out];
 }
@@ -996,26 +1062,49 @@ function bopBatch(input: Ohlcv, _q: number[], len: number): Float64Array[] {
   for (let i = 0; i < len; i++) {
     const r = high[i] - low[i];
     const co = close[i] - open[i];
-    out[i] = r - r === 0 && co - co === 0 ? (r > 0 ? co / r : 0) : NaN;
+    if (r - r === 0 && co - co === 0) out[i] = r > 0 ? co / r : 0;
+    else out[i] = NaN;
   }
   return [out];
 }
 
+/**
+ * dmCols for the batch forms. In a batch scope it is computed once per period and shared, read only (plus_di,
+ * minus_di, adx and adxr of one period all read it; keyed by the high column: the scope's specs all read one input).
+ */
+function dmShared(input: Ohlcv, n: number, len: number): DmCols {
+  const { high, low, close } = input;
+  if (!batchScopeActive() || high.length !== len || low.length !== len || close.length !== len) return dmCols(high, low, close, n, len);
+  const c = sharedColumns(`dm:${n}`, high, 4, (_h, outs) => copyDm(dmCols(high, low, close, n, len), len, outs));
+  return { plus: c[0], minus: c[1], tr: c[2], ok: c[3] };
+}
+
+/** dmCols' scratch columns into outs (plus, minus, tr, ok as 0/1). A top-level loop: see kernels.ts sparseQuery. */
+function copyDm(d: DmCols, len: number, outs: Float64Array[]): void {
+  outs[0].set(d.plus.subarray(0, len));
+  outs[1].set(d.minus.subarray(0, len));
+  outs[2].set(d.tr.subarray(0, len));
+  const ok = outs[3];
+  const src = d.ok;
+  for (let i = 0; i < len; i++) ok[i] = src[i];
+}
+
 function diBatch(input: Ohlcv, n: number, plus: boolean, len: number): Float64Array[] {
-  const dm = dmCols(input.high, input.low, input.close, n, len);
+  const dm = dmShared(input, n, len);
   const src = plus ? dm.plus : dm.minus;
   const { tr, ok } = dm;
   const out = new Float64Array(len);
   for (let i = 0; i < len; i++) {
     const t = tr[i];
-    out[i] = ok[i] === 1 ? (t !== 0 ? 100 * (src[i] / t) : 0) : NaN;
+    if (ok[i] === 1) out[i] = t !== 0 ? 100 * (src[i] / t) : 0;
+    else out[i] = NaN;
   }
   return [out];
 }
 
 /** AdxState over columns. */
 function adxCol(input: Ohlcv, n: number, len: number, out: Float64Array): Float64Array {
-  const { plus, minus, tr, ok } = dmCols(input.high, input.low, input.close, n, len);
+  const { plus, minus, tr, ok } = dmShared(input, n, len);
   let cnt = 0;
   let sum = 0;
   let adx = NaN;
@@ -1045,12 +1134,22 @@ function adxCol(input: Ohlcv, n: number, len: number, out: Float64Array): Float6
   return out;
 }
 
+/**
+ * adxCol for the batch forms; in a batch scope once per period, shared read only (adx and adxr of one period), else
+ * into scratch slot `slot` (valid for i < len).
+ */
+function adxShared(input: Ohlcv, n: number, len: number, slot: number): Float64Array {
+  if (!batchScopeActive() || input.high.length !== len) return adxCol(input, n, len, scratch(slot, len));
+  return sharedColumn(`adx:${n}`, input.high, (_h, out) => adxCol(input, n, len, out));
+}
+
 function adxBatch(input: Ohlcv, [n]: number[], len: number): Float64Array[] {
-  return [adxCol(input, n, len, new Float64Array(len))];
+  if (!batchScopeActive() || input.high.length !== len) return [adxCol(input, n, len, new Float64Array(len))];
+  return [new Float64Array(adxShared(input, n, len, 0))];
 }
 
 function adxrBatch(input: Ohlcv, [n]: number[], len: number): Float64Array[] {
-  const a = adxCol(input, n, len, scratch(0, len));
+  const a = adxShared(input, n, len, 0);
   const out = new Float64Array(len);
   const k = n - 1;
   for (let i = 0; i < len; i++) out[i] = (a[i] + lagAt(a, i, k)) / 2;
@@ -1058,10 +1157,17 @@ function adxrBatch(input: Ohlcv, [n]: number[], len: number): Float64Array[] {
 }
 
 function aroonBatch(input: Ohlcv, n: number, osc: boolean, len: number): Float64Array[] {
-  const hs = scratch(0, len);
-  const ls = scratch(1, len);
-  const hh = extCol(input.high, n + 1, len, false, scratch(2, len), hs);
-  const ll = extCol(input.low, n + 1, len, true, scratch(3, len), ls);
+  // aroon and aroonosc of one period read the same extremes (shared in the batch scope)
+  let hh: Float64Array, hs: Float64Array, ll: Float64Array, ls: Float64Array; // prettier-ignore
+  if (input.high.length === len && input.low.length === len) {
+    [hh, hs] = sharedExtremeSince(input.high, n + 1, true);
+    [ll, ls] = sharedExtremeSince(input.low, n + 1, false);
+  } else {
+    hs = scratch(0, len);
+    ls = scratch(1, len);
+    hh = extCol(input.high, n + 1, len, false, scratch(2, len), hs);
+    ll = extCol(input.low, n + 1, len, true, scratch(3, len), ls);
+  }
   const factor = 100 / n;
   const o0 = new Float64Array(len);
   if (osc) {
@@ -1165,7 +1271,8 @@ function tsiBatch(input: Ohlcv, [lg, sh]: number[], len: number): Float64Array[]
   emaCol(am, sh, 0, len, am);
   for (let i = 0; i < len; i++) {
     const den = am[i];
-    m[i] = den === den ? (den !== 0 ? 100 * (m[i] / den) : 0) : NaN;
+    if (den === den) m[i] = den !== 0 ? 100 * (m[i] / den) : 0;
+    else m[i] = NaN;
   }
   return [m];
 }

@@ -24,21 +24,25 @@ import {
   RollingWma,
   TrueRange,
   Wilder,
+  atrOf,
+  batchScopeActive,
   ema,
+  emaOf,
+  emaOwned,
   makeSpec,
   maskRows,
+  meanOwned,
   nanArray,
   periodParam,
   rollingLinreg,
-  rollingMax,
   rollingMean,
-  rollingMin,
   rollingSum,
   rollingVar,
   rollingWma,
+  sharedColumns,
+  sharedExtreme,
+  sumOf,
   tmpCol,
-  trueRange,
-  wilder,
 } from './kernels.ts';
 import type { IndicatorSpec } from './types.ts';
 
@@ -54,7 +58,7 @@ export const SMA: IndicatorSpec = makeSpec({
   params: [periodParam('timeperiod', 30)],
   outputs: ['sma'],
   lookback: ([n]) => n - 1,
-  batch: (x, [n]) => [rollingMean(x.close, n)],
+  batch: (x, [n]) => [meanOwned(x.close, n)],
   step: ([n], out) => {
     const s = new RollingMean(n);
     return (_o, _h, _l, c) => {
@@ -71,7 +75,7 @@ export const EMA: IndicatorSpec = makeSpec({
   params: [periodParam('timeperiod', 30)],
   outputs: ['ema'],
   lookback: ([n]) => n - 1,
-  batch: (x, [n]) => [ema(x.close, n)],
+  batch: (x, [n]) => [emaOwned(x.close, n)],
   step: ([n], out) => {
     const e = new Ema(n);
     return (_o, _h, _l, c) => {
@@ -107,7 +111,7 @@ export const DEMA: IndicatorSpec = makeSpec({
   lookback: ([n]) => 2 * (n - 1),
   batch: (x, [n]) => {
     const len = x.close.length;
-    const e1 = ema(x.close, n, tmpCol(0, len));
+    const e1 = emaOf(x.close, n, 0);
     const e2 = ema(e1, n, tmpCol(1, len));
     const out = new Float64Array(len);
     for (let i = 0; i < len; i++) out[i] = 2.0 * e1[i] - e2[i];
@@ -134,7 +138,7 @@ export const TEMA: IndicatorSpec = makeSpec({
   lookback: ([n]) => 3 * (n - 1),
   batch: (x, [n]) => {
     const len = x.close.length;
-    const e1 = ema(x.close, n, tmpCol(0, len));
+    const e1 = emaOf(x.close, n, 0);
     const e2 = ema(e1, n, tmpCol(1, len));
     const e3 = ema(e2, n, tmpCol(2, len));
     const out = new Float64Array(len);
@@ -301,10 +305,11 @@ export const VWMA: IndicatorSpec = makeSpec({
     const cv = tmpCol(0, len);
     for (let i = 0; i < len; i++) cv[i] = c[i] * v[i];
     const num = rollingSum(cv, n, new Float64Array(len));
-    const den = rollingSum(v, n, tmpCol(1, len));
+    const den = sumOf(v, n, 1); // read only (vwma and vwap share it in a batch scope)
     for (let i = 0; i < len; i++) {
       const d = den[i];
-      num[i] = d !== 0 ? num[i] / d : NaN;
+      if (d !== 0) num[i] = num[i] / d;
+      else num[i] = NaN;
     }
     return [num];
   },
@@ -334,10 +339,11 @@ export const VWAP: IndicatorSpec = makeSpec({
     const pv = tmpCol(0, len);
     for (let i = 0; i < len; i++) pv[i] = ((h[i] + l[i] + c[i]) / 3) * v[i];
     const num = rollingSum(pv, n, new Float64Array(len));
-    const den = rollingSum(v, n, tmpCol(1, len));
+    const den = sumOf(v, n, 1); // read only (vwma and vwap share it in a batch scope)
     for (let i = 0; i < len; i++) {
       const d = den[i];
-      num[i] = d !== 0 ? num[i] / d : NaN;
+      if (d !== 0) num[i] = num[i] / d;
+      else num[i] = NaN;
     }
     return [num];
   },
@@ -554,12 +560,13 @@ export const ICHIMOKU: IndicatorSpec = makeSpec({
   batch: (x, [a, b, s]) => {
     const { high, low } = x;
     const len = high.length;
-    const ha = rollingMax(high, a, tmpCol(0, len));
-    const la = rollingMin(low, a, tmpCol(1, len));
-    const hb = rollingMax(high, b, tmpCol(2, len));
-    const lb = rollingMin(low, b, tmpCol(3, len));
-    const hs = rollingMax(high, s, tmpCol(4, len));
-    const ls = rollingMin(low, s, tmpCol(5, len));
+    // read only: shared with the other specs' extremes of high / low in a batch scope
+    const ha = sharedExtreme(high, a, true);
+    const la = sharedExtreme(low, a, false);
+    const hb = sharedExtreme(high, b, true);
+    const lb = sharedExtreme(low, b, false);
+    const hs = sharedExtreme(high, s, true);
+    const ls = sharedExtreme(low, s, false);
     const tenkan = new Float64Array(len);
     const kijun = new Float64Array(len);
     const spanA = new Float64Array(len);
@@ -615,7 +622,7 @@ export const SUPERTREND: IndicatorSpec = makeSpec({
   batch: (x, [n, m]) => {
     const { high, low, close } = x;
     const len = close.length;
-    const atr = wilder(trueRange(high, low, close, tmpCol(0, len)), n, tmpCol(1, len));
+    const atr = atrOf(high, low, close, n, 0); // read only
     const st = nanArray(len);
     const dirOut = nanArray(len);
     let started = false;
@@ -691,6 +698,16 @@ export const SUPERTREND: IndicatorSpec = makeSpec({
 // Linear regression
 // ---------------------------------------------------------------------------------------------------------------
 
+/**
+ * rollingLinreg of close over n in a batch scope, [slope, intercept, r2], computed once and shared READ ONLY: the
+ * three linearreg specs of one period are one computation.
+ */
+function linregOf(close: Float64Array, n: number): Float64Array[] {
+  return sharedColumns(`linreg:${n}`, close, 3, (x, o) => {
+    rollingLinreg(x, n, o[0], o[1], o[2]);
+  });
+}
+
 export const LINEARREG_SLOPE: IndicatorSpec = makeSpec({
   name: 'linearreg_slope',
   description: 'Slope per bar of the least-squares line through the last n closes',
@@ -701,7 +718,7 @@ export const LINEARREG_SLOPE: IndicatorSpec = makeSpec({
   lookback: ([n]) => n - 1,
   batch: (x, [n]) => {
     const len = x.close.length;
-    return [rollingLinreg(x.close, n, new Float64Array(len), tmpCol(0, len), tmpCol(1, len)).slope];
+    return [batchScopeActive() ? new Float64Array(linregOf(x.close, n)[0]) : rollingLinreg(x.close, n, new Float64Array(len), tmpCol(0, len), tmpCol(1, len)).slope];
   },
   step: ([n], out) => {
     const r = new RollingLinreg(n);
@@ -723,7 +740,7 @@ export const LINEARREG_INTERCEPT: IndicatorSpec = makeSpec({
   note: "As TA-Lib: the fitted value at the oldest bar of the window (x = 0), not at the current bar (that is LINEARREG = intercept + slope·(n-1)).",
   batch: (x, [n]) => {
     const len = x.close.length;
-    return [rollingLinreg(x.close, n, tmpCol(0, len), new Float64Array(len), tmpCol(1, len)).intercept];
+    return [batchScopeActive() ? new Float64Array(linregOf(x.close, n)[1]) : rollingLinreg(x.close, n, tmpCol(0, len), new Float64Array(len), tmpCol(1, len)).intercept];
   },
   step: ([n], out) => {
     const r = new RollingLinreg(n);
@@ -745,7 +762,7 @@ export const LINEARREG_R2: IndicatorSpec = makeSpec({
   note: 'Not in TA-Lib (ours; the square of TA-Lib\'s CORREL of close with bar index). NaN for a flat window, where R² is undefined.',
   batch: (x, [n]) => {
     const len = x.close.length;
-    return [rollingLinreg(x.close, n, tmpCol(0, len), tmpCol(1, len), new Float64Array(len)).r2];
+    return [batchScopeActive() ? new Float64Array(linregOf(x.close, n)[2]) : rollingLinreg(x.close, n, tmpCol(0, len), tmpCol(1, len), new Float64Array(len)).r2];
   },
   step: ([n], out) => {
     const r = new RollingLinreg(n);
@@ -770,10 +787,11 @@ export const MIDPOINT: IndicatorSpec = makeSpec({
   lookback: ([n]) => n - 1,
   batch: (x, [n]) => {
     const len = x.close.length;
-    const hi = rollingMax(x.close, n, new Float64Array(len));
-    const lo = rollingMin(x.close, n, tmpCol(0, len));
-    for (let i = 0; i < hi.length; i++) hi[i] = (hi[i] + lo[i]) / 2.0;
-    return [hi];
+    const hi = sharedExtreme(x.close, n, true); // read only
+    const lo = sharedExtreme(x.close, n, false);
+    const out = new Float64Array(len);
+    for (let i = 0; i < len; i++) out[i] = (hi[i] + lo[i]) / 2.0;
+    return [out];
   },
   step: ([n], out) => {
     const hi = new RollingMax(n);
@@ -794,10 +812,12 @@ export const MIDPRICE: IndicatorSpec = makeSpec({
   lookback: ([n]) => n - 1,
   batch: (x, [n]) => {
     const len = x.high.length;
-    const hi = rollingMax(x.high, n, new Float64Array(len));
-    const lo = rollingMin(x.low, n, tmpCol(0, len));
-    for (let i = 0; i < hi.length; i++) hi[i] = (hi[i] + lo[i]) / 2.0;
-    return [hi];
+    // the 14-bar high / low are shared with stoch and willr (batch scope)
+    const hi = sharedExtreme(x.high, n, true);
+    const lo = sharedExtreme(x.low, n, false);
+    const out = new Float64Array(len);
+    for (let i = 0; i < len; i++) out[i] = (hi[i] + lo[i]) / 2.0;
+    return [out];
   },
   step: ([n], out) => {
     const hi = new RollingMax(n);
@@ -844,7 +864,7 @@ export const BB: IndicatorSpec = makeSpec({
     const c = x.close;
     const len = c.length;
     const upperO = new Float64Array(len);
-    const mid = rollingMean(c, n, new Float64Array(len));
+    const mid = meanOwned(c, n);
     const lowerO = new Float64Array(len);
     const pctbO = new Float64Array(len);
     const widthO = new Float64Array(len);
@@ -858,7 +878,9 @@ export const BB: IndicatorSpec = makeSpec({
       const w = upper - lower;
       upperO[i] = upper;
       lowerO[i] = lower;
-      pctbO[i] = w !== 0 ? (c[i] - lower) / w : NaN;
+      // (a store per branch: a `?:` here made V8 box a double per bar)
+      if (w !== 0) pctbO[i] = (c[i] - lower) / w;
+      else pctbO[i] = NaN;
       widthO[i] = w / m;
     }
     return [upperO, mid, lowerO, pctbO, widthO];
@@ -885,9 +907,9 @@ export const KELTNER: IndicatorSpec = makeSpec({
     const { high, low, close } = x;
     const len = close.length;
     const up = new Float64Array(len);
-    const mid = ema(close, n, new Float64Array(len));
+    const mid = emaOwned(close, n);
     const lo = new Float64Array(len);
-    const atr = wilder(trueRange(high, low, close, tmpCol(0, len)), m, tmpCol(1, len));
+    const atr = atrOf(high, low, close, m, 0); // read only
     for (let i = 0; i < len; i++) {
       const md = mid[i];
       const a = atr[i];
@@ -931,9 +953,10 @@ export const DONCHIAN: IndicatorSpec = makeSpec({
   note: 'Not in TA-Lib. The window includes the current bar (so price can touch the bands); no look-ahead.',
   batch: (x, [n]) => {
     const len = x.high.length;
-    const up = rollingMax(x.high, n, new Float64Array(len));
+    // the extremes may be shared with dist_high / dist_low (batch scope): copy them into the outputs
+    const up = new Float64Array(sharedExtreme(x.high, n, true));
     const mid = new Float64Array(len);
-    const lo = rollingMin(x.low, n, new Float64Array(len));
+    const lo = new Float64Array(sharedExtreme(x.low, n, false));
     for (let i = 0; i < len; i++) mid[i] = (up[i] + lo[i]) / 2;
     return [up, mid, lo];
   },

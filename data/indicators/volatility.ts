@@ -13,14 +13,18 @@ import {
   RollingVar,
   TrueRange,
   Wilder,
+  atrOf,
+  batchScopeActive,
   makeSpec,
   nanArray,
   periodParam,
   rollingMax,
   rollingMean,
   rollingVar,
+  sharedRetStd,
   tmpCol,
   trueRange,
+  trueRangeColOf,
   wilder,
 } from './kernels.ts';
 import type { IndicatorSpec } from './types.ts';
@@ -44,7 +48,7 @@ export const TRANGE: IndicatorSpec = makeSpec({
   params: [],
   outputs: ['trange'],
   lookback: () => 1,
-  batch: (x) => [trueRange(x.high, x.low, x.close)],
+  batch: (x) => [batchScopeActive() ? new Float64Array(trueRangeColOf(x.high, x.low, x.close, 0)) : trueRange(x.high, x.low, x.close)],
   step: (_q, out) => {
     const tr = new TrueRange();
     return (_o, h, l, c) => {
@@ -63,6 +67,7 @@ export const ATR: IndicatorSpec = makeSpec({
   lookback: ([n]) => n,
   batch: (x, [n]) => {
     const len = x.high.length;
+    if (batchScopeActive()) return [new Float64Array(atrOf(x.high, x.low, x.close, n, 0))]; // shared with natr, keltner, supertrend
     return [wilder(trueRange(x.high, x.low, x.close, tmpCol(0, len)), n, new Float64Array(len))];
   },
   step: ([n], out) => {
@@ -90,10 +95,11 @@ export const NATR: IndicatorSpec = makeSpec({
   lookback: ([n]) => n,
   batch: (x, [n]) => {
     const len = x.high.length;
-    const atr = wilder(trueRange(x.high, x.low, x.close, tmpCol(0, len)), n, new Float64Array(len));
+    const atr = atrOf(x.high, x.low, x.close, n, 0); // read only (shared with atr in a batch scope)
     const c = x.close;
-    for (let i = 0; i < len; i++) atr[i] = natrOf(atr[i], c[i]);
-    return [atr];
+    const out = new Float64Array(len);
+    for (let i = 0; i < len; i++) out[i] = natrOf(atr[i], c[i]);
+    return [out];
   },
   step: ([n], out) => {
     const tr = new TrueRange();
@@ -114,14 +120,8 @@ export const VOL_CC: IndicatorSpec = makeSpec({
   lookback: ([n]) => n,
   note: 'Not in TA-Lib. Per bar, not annualised (multiply by sqrt(bars per year)). Mean return not assumed zero (ddof 1 around the window mean).',
   batch: (x, [n]) => {
-    const c = x.close;
-    const len = c.length;
-    const r = tmpCol(0, len);
-    if (len > 0) r[0] = NaN;
-    for (let i = 1; i < len; i++) r[i] = Math.log(c[i] / c[i - 1]);
-    const v = rollingVar(r, n, 1, new Float64Array(len));
-    for (let i = 0; i < len; i++) v[i] = Math.sqrt(v[i]);
-    return [v];
+    // rollingVar treats ±Infinity as missing, like NaN: so this is ret_std's column exactly (shared in a batch scope)
+    return [new Float64Array(sharedRetStd(x.close, n))];
   },
   step: ([n], out) => {
     const v = new RollingVar(n, 1);

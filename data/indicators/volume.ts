@@ -143,7 +143,8 @@ class CmfKernel implements Kernel {
     const x = moneyFlowVolume(h, l, c, v);
     const sm = this.mfv.push(x);
     const sv = this.vol.push(x === x ? v : NaN);
-    this.out[0] = sm === sm ? (sv !== 0 ? sm / sv : 0) : NaN;
+    if (sm === sm) this.out[0] = sv !== 0 ? sm / sv : 0;
+    else this.out[0] = NaN;
     return this.out;
   }
 }
@@ -350,7 +351,20 @@ function obvBatch(input: Ohlcv, _q: number[], len: number): Float64Array[] {
 /** moneyFlowVolume over the columns. */
 function mfvCol(input: Ohlcv, len: number, out: Float64Array): Float64Array {
   const { high, low, close, volume } = input;
-  for (let i = 0; i < len; i++) out[i] = moneyFlowVolume(high[i], low[i], close[i], volume[i]);
+  // moneyFlowVolume written out with a store per branch: merging its NaN / number / 0 returns makes V8 box a double
+  for (let i = 0; i < len; i++) {
+    const h = high[i];
+    const l = low[i];
+    const c = close[i];
+    const v = volume[i];
+    if (h - h !== 0 || l - l !== 0 || c - c !== 0 || v - v !== 0) {
+      out[i] = NaN;
+      continue;
+    }
+    const r = h - l;
+    if (r > 0) out[i] = ((c - l - (h - c)) / r) * v;
+    else out[i] = 0;
+  }
   return out;
 }
 
@@ -402,7 +416,8 @@ function cmfBatch(input: Ohlcv, [n]: number[], len: number): Float64Array[] {
   for (let i = 0; i < len; i++) {
     const a = sm[i];
     const b = sv[i];
-    sm[i] = a === a ? (b !== 0 ? a / b : 0) : NaN;
+    if (a === a) sm[i] = b !== 0 ? a / b : 0;
+    else sm[i] = NaN;
   }
   return [sm];
 }
@@ -444,7 +459,9 @@ function eomBatch(input: Ohlcv, [n]: number[], len: number): Float64Array[] {
   return [out];
 }
 
-function volumeIndexBatch(input: Ohlcv, mode: 0 | 1 | 2, start: number, len: number): Float64Array[] {
+function volumeIndexBatch(input: Ohlcv, mode: 0 | 1 | 2, startValue: number, len: number): Float64Array[] {
+  // read back from a Float64Array: a number parameter merged into the loop variable would make V8 box it every bar
+  const start = Float64Array.of(startValue)[0];
   const { close, volume } = input;
   const out = new Float64Array(len);
   let value = NaN;
