@@ -11,7 +11,8 @@ import { RUN_DEFAULTS, runStrategy } from '../engine/run.ts';
 import { runSummary, type RunSummary, type SweepSection } from '../engine/report.ts';
 import type { Strategy } from '../engine/strategy.ts';
 import { comboAt, gridSize, parseGrid, pboInputs, summarizeSweep, sweepIndices, sweepLocal, type ComboResult, type ParamGrid, type SweepSummary } from '../engine/sweep.ts';
-import { ComboRunner, shareSeries } from '../engine/sweep-pool.ts';
+import { ComboRunner, shareSeries, startSweepPool } from '../engine/sweep-pool.ts';
+import type { Piscina } from 'piscina';
 import { UsageError } from '../src/errors.ts';
 import type { BarSeries } from '../src/types.ts';
 import { loadRunSeries, recordRun, STRATEGY_AND_DATA_ARGS, strategyArgs } from './backtest.ts';
@@ -62,10 +63,24 @@ export async function prepareGrid(ctx: CommandContext, a: GridArgs) {
   return { strategy, series, source, adjusted, hashes, grid, indices, options };
 }
 
-export function runnerFor(ctx: CommandContext, strategy: Strategy, series: BarSeries[], runs: number, workers?: number): ComboRunner {
+export function runnerFor(ctx: CommandContext, strategy: Strategy, series: BarSeries[], runs: number, workers?: number, pool?: Piscina): ComboRunner {
   const bars = series.reduce((s, x) => s + x.ts.length, 0);
   const threads = workers ?? (bars * runs >= PARALLEL_MIN ? os.availableParallelism() : 1);
-  return new ComboRunner({ strategy, threads, tmpDir: ctx.workspaceDir ? ctx.workspace().path('tmp') : undefined, signal: ctx.signal });
+  return new ComboRunner({ strategy, threads, tmpDir: ctx.workspaceDir ? ctx.workspace().path('tmp') : undefined, signal: ctx.signal, pool });
+}
+
+/** Start the worker pool before the data is read when the grid alone says the work will be large. */
+export function earlyPool(a: { grid: string[]; random?: number; workers?: number }): Piscina | undefined {
+  const threads = a.workers ?? os.availableParallelism();
+  if (threads <= 1) return undefined;
+  // a cheap count of the grid's values (ranges as (to − from) / step + 1, lists by commas); the real check follows
+  let combos = 1;
+  for (const g of a.grid) {
+    const body = g.slice(g.indexOf('=') + 1);
+    const r = /^(-?[\d.]+):(-?[\d.]+)(?::(-?[\d.]+))?$/.exec(body);
+    combos *= r ? Math.max(1, Math.floor((Number(r[2]) - Number(r[1])) / Number(r[3] ?? 1)) + 1) : body.split(',').length;
+  }
+  return (a.random ?? combos) >= 200 ? startSweepPool(threads) : undefined;
 }
 
 /** A stored sweep's grid, best combinations and DSR/PBO as text (runs show). */
@@ -98,9 +113,17 @@ export const sweep = defineCommand({
   args: z.object({ ...GRID_ARGS, top: z.number().int().min(1).default(10).describe('best runs listed') }),
   examples: ['alphatrade sweep --strategy sma_cross --symbol ORCL --grid fast=5:50:5 --grid slow=20:200:10', 'alphatrade sweep --strategy rsi_reversion --symbol ORCL --grid lower=20:40:5 --grid exit=45:60:5 --objective sortino --json'],
   async run(ctx, a, progress): Promise<SweepOutput> {
-    const { strategy, series, source, adjusted, hashes, grid, indices, options } = await prepareGrid(ctx, a);
+    const early = earlyPool(a);
+    let prepared;
+    try {
+      prepared = await prepareGrid(ctx, a);
+    } catch (e) {
+      void early?.destroy();
+      throw e;
+    }
+    const { strategy, series, source, adjusted, hashes, grid, indices, options } = prepared;
     let done = 0;
-    const runner = runnerFor(ctx, strategy, series, indices.length, a.workers);
+    const runner = runnerFor(ctx, strategy, series, indices.length, a.workers, early);
     let results: ComboResult[];
     let pbo: { pbo: number; splits: number } | null;
     try {

@@ -29,17 +29,24 @@ export function viewBars(s: BarSeries, a: number, b: number): BarSeries {
   return { ...s, ts: s.ts.subarray(a, b), open: s.open.subarray(a, b), high: s.high.subarray(a, b), low: s.low.subarray(a, b), close: s.close.subarray(a, b), volume: s.volume.subarray(a, b) };
 }
 
+/** A pool of `threads` sweep workers, started now (their start-up can overlap loading the data). */
+export function startSweepPool(threads: number): Piscina {
+  return new Piscina({ filename: workerEntry('sweep-worker', 'engine/sweep-worker.mjs').href, minThreads: threads, maxThreads: threads, idleTimeout: 1000 });
+}
+
 export class ComboRunner {
   private pool: Piscina | null = null;
   private readonly ref: { builtin?: string; file?: string };
 
   constructor(
-    private readonly o: { strategy: Strategy; threads: number; tmpDir?: string; signal?: AbortSignal },
+    private readonly o: { strategy: Strategy; threads: number; tmpDir?: string; signal?: AbortSignal; pool?: Piscina },
   ) {
     this.ref = builtinStrategy(o.strategy.name) === o.strategy ? { builtin: o.strategy.name } : { file: (o.strategy as { file?: string }).file };
+    if (o.threads <= 1 && o.pool) void o.pool.destroy();
     if (o.threads > 1) {
       if (!this.ref.builtin && !this.ref.file) throw new UsageError(`${o.strategy.name}: cannot be sent to worker threads (no file)`);
-      this.pool = new Piscina({ filename: workerEntry('sweep-worker', 'engine/sweep-worker.mjs').href, minThreads: o.threads, maxThreads: o.threads, idleTimeout: 1000 });
+      this.pool = o.pool && o.pool.options.maxThreads === o.threads ? o.pool : startSweepPool(o.threads);
+      if (o.pool && this.pool !== o.pool) void o.pool.destroy();
       // one abort listener for the pool (one per task would be dozens on the signal); queued and running tasks then
       // reject, and the workers are stopped
       o.signal?.addEventListener('abort', () => void this.pool?.destroy(), { once: true });
