@@ -111,7 +111,7 @@ function alignCloses(s: BarSeries, ts: Float64Array): Float64Array {
 }
 
 /** The flags that name a strategy and the bars it runs on (backtest, sweep, check lookahead). */
-export const STRATEGY_AND_DATA_ARGS = {
+export const strategyAndDataArgs = () => ({
   strategy: z.string().optional().describe('strategy name (alphatrade strategies list) or a file in the workspace strategies/ folder'),
   strategyFile: z.string().optional().describe('a strategy .ts/.js file anywhere'),
   symbol: z.string().optional().describe('stored symbol(s), comma-separated: SYM[,SYM…]'),
@@ -120,10 +120,11 @@ export const STRATEGY_AND_DATA_ARGS = {
   from: z.string().optional().describe('first bar date, YYYY-MM-DD[ HH:MM]'),
   to: z.string().optional().describe('last bar date (inclusive)'),
   tz: z.string().optional().describe('zone of naive timestamps in --data files (default: setting data.tz)'),
-};
+});
 
-const backtestArgs = z.object({
-  ...STRATEGY_AND_DATA_ARGS,
+const backtestArgs = () =>
+  z.object({
+  ...strategyAndDataArgs(),
   param: z.array(z.string()).optional().describe('strategy parameter name=value (repeatable, or comma-separated)'),
   cash: z.number().positive().default(RUN_DEFAULTS.cash).describe('starting cash'),
   commission: z.string().default(RUN_DEFAULTS.commission).describe('none | pct:0.001 | per_share:0.005[:min[:max]] | fixed:1 | ibkr_fixed | ibkr_tiered'),
@@ -154,7 +155,7 @@ export const backtest = defineCommand({
   description:
     'Orders placed on a bar fill at the next bar’s open (backtrader’s default); limit and stop orders fill at their price or at a better (limit) / worse (stop) open when the bar gaps through; commissions are charged on every fill.\n' +
     `Fill models: ${FILL_HELP}.\n${COSTS_HELP}`,
-  args: backtestArgs,
+  args: () => backtestArgs(),
   examples: [
     'alphatrade backtest --strategy sma_cross --symbol ORCL',
     'alphatrade backtest --strategy sma_cross --symbol ORCL --param fast=20 --param slow=50 --commission ibkr_fixed --slippage bps:2',

@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { checkLookahead, type LookaheadResult } from '../engine/lookahead.ts';
 import { splitParamArgs } from '../engine/params.ts';
-import { loadRunSeries, STRATEGY_AND_DATA_ARGS, strategyArgs } from './backtest.ts';
+import { loadRunSeries, strategyAndDataArgs, strategyArgs } from './backtest.ts';
 import { defineCommand } from './registry.ts';
 
 export const checkLookaheadCmd = defineCommand({
@@ -13,8 +13,8 @@ export const checkLookaheadCmd = defineCommand({
   summary: 'truncation test: a strategy’s decisions up to t must not change when the bars after t change',
   description:
     'Runs the strategy on the real bars, then at --cuts points t replaces every bar after t with a seeded random walk and runs again; every order placed at or before t and the equity up to t must be identical. Reports the first bar where a decision changed (exit code 1).',
-  args: z.object({
-    ...STRATEGY_AND_DATA_ARGS,
+  args: () => z.object({
+    ...strategyAndDataArgs(),
     param: z.array(z.string()).optional().describe('strategy parameter name=value (repeatable)'),
     cuts: z.number().int().min(1).max(100).default(10).describe('number of cut points'),
     seed: z.number().int().default(7).describe('seed of the replaced futures'),

@@ -12,7 +12,7 @@ const show = (v: unknown) => (typeof v === 'string' ? v : JSON.stringify(v));
 export const configList = defineCommand({
   name: 'config list',
   summary: 'list settings with their values and where each comes from',
-  args: z.object({}),
+  args: () => z.object({}),
   async run(ctx) {
     return { file: configOf(ctx).path, settings: configOf(ctx).list() };
   },
@@ -23,7 +23,7 @@ export const configList = defineCommand({
 export const configGet = defineCommand({
   name: 'config get',
   summary: 'print one setting',
-  args: z.object({ key: z.string().describe(`one of: ${Object.keys(SETTINGS).join(', ')}`) }),
+  args: () => z.object({ key: z.string().describe(`one of: ${Object.keys(SETTINGS).join(', ')}`) }),
   positional: ['key'],
   async run(ctx, a) {
     return configOf(ctx).resolve(checkKey(a.key));
@@ -34,7 +34,7 @@ export const configGet = defineCommand({
 export const configSet = defineCommand({
   name: 'config set',
   summary: 'change a setting (validated; recorded in the catalog history)',
-  args: z.object({ key: z.string().describe('setting key'), value: z.string().describe('new value') }),
+  args: () => z.object({ key: z.string().describe('setting key'), value: z.string().describe('new value') }),
   positional: ['key', 'value'],
   async run(ctx, a) {
     const key = checkKey(a.key);

@@ -52,7 +52,7 @@ export const dataImport = defineCommand({
     'Reads CSV (any column order, case-insensitive headers, date and time in one column or two; ISO, YYYYMMDD, DD/MM/YYYY or epoch timestamps) and Parquet.\n' +
     'Infers the symbol from the file name and the timeframe from the bar spacing when not given, and says so.\n' +
     'Errors fail the whole import (nothing is stored) unless --on-error drop|fix; every dropped or changed row is listed in the report.',
-  args: z.object({
+  args: () => z.object({
     paths: z.array(z.string()).min(1).describe('files or directories to import'),
     symbol: z.string().optional().describe('symbol name (one file only)'),
     timeframe: tfArg.optional().describe('bar timeframe, e.g. 1m 5m 15m 1h 1d (inferred when omitted)'),
@@ -103,7 +103,7 @@ export function renderImport(r: ImportReport, perFile = 20): string {
 export const dataList = defineCommand({
   name: 'data list',
   summary: 'list stored symbols and timeframes',
-  args: z.object({ symbol: z.string().optional().describe('only this symbol') }),
+  args: () => z.object({ symbol: z.string().optional().describe('only this symbol') }),
   positional: ['symbol'],
   async run(ctx, a) {
     const sets = storeOf(ctx).list();
@@ -133,7 +133,7 @@ export interface ShowResult {
 export const dataShow = defineCommand({
   name: 'data show',
   summary: 'show a symbol: metadata, bars, and what its import changed',
-  args: z.object({
+  args: () => z.object({
     symbol: z.string().describe('symbol'),
     timeframe: tfArg.optional().describe('timeframe (default: the finest stored)'),
     from: z.string().optional().describe('first bar time, YYYY-MM-DD[ HH:MM] in the symbol\'s zone'),
@@ -184,7 +184,7 @@ export const dataResample = defineCommand({
   name: 'data resample',
   summary: 'aggregate a stored symbol to a coarser timeframe and store it',
   description: 'open = first, high = max, low = min, close = last, volume = sum; bars are labelled by their start; no bar spans a local day boundary.',
-  args: z.object({
+  args: () => z.object({
     symbol: z.string().describe('symbol'),
     to: tfArg.describe('target timeframe, e.g. 15m 1h 1d 1w 1mo'),
     from: tfArg.optional().describe('source timeframe (default: the finest stored)'),
@@ -209,7 +209,7 @@ export const dataResample = defineCommand({
 export const dataDelete = defineCommand({
   name: 'data delete',
   summary: 'delete a stored symbol (all timeframes, or one)',
-  args: z.object({ symbol: z.string().describe('symbol'), timeframe: tfArg.optional().describe('only this timeframe') }),
+  args: () => z.object({ symbol: z.string().describe('symbol'), timeframe: tfArg.optional().describe('only this timeframe') }),
   positional: ['symbol'],
   async run(ctx, a) {
     const removed = storeOf(ctx).delete(a.symbol, a.timeframe ? parseTimeframe(a.timeframe).label : undefined);
@@ -223,7 +223,7 @@ export const dataDelete = defineCommand({
 export const dataGenerate = defineCommand({
   name: 'data generate',
   summary: 'generate a seeded synthetic universe (volatility clustering, regimes, fat tails, intraday volume U-shape)',
-  args: z.object({
+  args: () => z.object({
     symbols: z.number().int().positive().max(10_000).default(10).describe('number of symbols'),
     bars: z.number().int().positive().max(10_000_000).default(10_000).describe('bars per symbol'),
     timeframe: tfArg.default('15m').describe('bar timeframe'),

@@ -67,7 +67,7 @@ export const featuresList = defineCommand({
   description:
     'Feature names are `${output}_${params joined by _}`, e.g. sma_20, macd_signal_12_26_9, bb_upper_20_2.5; a spec without parameters is named by its output (obv, hour_sin).\n' +
     'A bare output name means the defaults (rsi = rsi_14). Lookback is the number of leading NaN (warm-up) bars at the defaults.',
-  args: z.object({
+  args: () => z.object({
     group: z.enum(GROUPS).optional().describe('only this group'),
   }),
   examples: ['alphatrade features list', 'alphatrade features list --group momentum --json'],
@@ -196,7 +196,7 @@ export const featuresCompute = defineCommand({
     'Results are cached under the workspace\'s features/ directory, keyed by the data\'s content, the feature list and the code version: a second run reads the cache.\n' +
     'CSV: a `timestamp` column (ISO 8601, UTC) then one column per feature, NaN (warm-up) as an empty field. Parquet: timestamp as datetime[ms, UTC], NaN kept.\n' +
     'Features that need a benchmark (corr_bench, beta_bench, …) are NaN without --benchmark. See: alphatrade features list',
-  args: z.object({
+  args: () => z.object({
     symbol: z.string().optional().describe('stored symbol (or --data FILE)'),
     data: z.string().optional().describe('compute for a price file (CSV or Parquet) instead of a stored symbol'),
     timeframe: tfArg.optional().describe('timeframe of the stored symbol (default: the finest stored)'),

@@ -258,7 +258,7 @@ export const metricsCommand = defineCommand({
     'Empty cells (and NA, NaN, null) are missing values: those rows are skipped, not read as 0, and reported (count and lines).\n' +
     'Annualisation: --periods N, else from the dates: 252 per year for daily bars (365 when weekends trade), 252 × bars per day intraday, 52 weekly, 12 monthly.\n' +
     'Conventions (empyrical): sample std (ddof 1); max_drawdown, avg_drawdown, var_95 and cvar_95 are negative fractions for losses; kurtosis is excess kurtosis; --rf is an annual rate converted per period as (1 + rf)^(1/P) − 1. --benchmark FILE adds alpha, beta, correlation, information ratio and tracking error, pairing returns by date.',
-  args: z.object({
+  args: () => z.object({
     returns: z.string().optional().describe('CSV file: a date column and value columns'),
     column: z.string().optional().describe('value column (default: the first numeric column)'),
     prices: z.boolean().default(false).describe('the column holds prices or equity, not returns (applies to --benchmark too)'),

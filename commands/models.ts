@@ -24,7 +24,7 @@ const scoreText = (m: ModelRecord) => {
 export const modelsList = defineCommand({
   name: 'models list',
   summary: 'the models in the workspace registry, newest first',
-  args: z.object({}),
+  args: () => z.object({}),
   async run(ctx) {
     return { models: (await registry(ctx)).list() };
   },
@@ -40,7 +40,7 @@ export const modelsList = defineCommand({
 export const modelsShow = defineCommand({
   name: 'models show',
   summary: 'one model: features, label, training range, data hashes, parameters, scores, importance',
-  args: z.object({ id: z.number().int().positive().describe('model id (models list)') }),
+  args: () => z.object({ id: z.number().int().positive().describe('model id (models list)') }),
   positional: ['id'],
   async run(ctx, a) {
     return (await registry(ctx)).get(a.id);
@@ -57,7 +57,7 @@ export const modelsShow = defineCommand({
 export const modelsExport = defineCommand({
   name: 'models export',
   summary: 'write a model’s ONNX file (checked against its stored SHA-256)',
-  args: z.object({ id: z.number().int().positive().describe('model id'), out: z.string().describe('output .onnx file') }),
+  args: () => z.object({ id: z.number().int().positive().describe('model id'), out: z.string().describe('output .onnx file') }),
   positional: ['id'],
   async run(ctx, a) {
     const b = (await registry(ctx)).bytes(a.id);
@@ -71,7 +71,7 @@ export const modelsExport = defineCommand({
 export const modelsDelete = defineCommand({
   name: 'models delete',
   summary: 'remove a model and its file from the registry',
-  args: z.object({ id: z.number().int().positive().describe('model id') }),
+  args: () => z.object({ id: z.number().int().positive().describe('model id') }),
   positional: ['id'],
   async run(ctx, a) {
     (await registry(ctx)).delete(a.id);
@@ -85,7 +85,7 @@ export const modelsImport = defineCommand({
   summary: 'register an ONNX model trained elsewhere (LightGBM, XGBoost, PyTorch …) with its feature names',
   description:
     'The model takes one float input of shape [N, F]; --features is a JSON list of the F feature names in input order (names as alphatrade features list prints them, so the model can be fed by our pipeline). A binary classifier should output "probabilities" ([N, 2]: the class-1 probability is read); anything else is treated as a regressor.',
-  args: z.object({
+  args: () => z.object({
     file: z.string().describe('the .onnx file'),
     features: z.string().describe('JSON file: ["rsi_14", "sma_20", …] in input order'),
     name: z.string().optional().describe('a name (default: the file name)'),

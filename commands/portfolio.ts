@@ -77,7 +77,7 @@ export const portfolioOptimize = defineCommand({
     'Conventions (PyPortfolioOpt): daily simple returns from the prices, 252 periods a year; expected returns = compounded mean historical return (--expected mean_arithmetic: mean × 252, ema, capm); covariance = sample (--covariance ledoit_wolf, exp); rf = 0.02 for max Sharpe and the reported Sharpe; long only (--bounds lo,hi to change).\n' +
     'Methods: max_sharpe, min_volatility, efficient_return:R (the least risk for annual return R), efficient_risk:V (the most return for annual volatility V), risk_parity (equal risk contributions), hrp (hierarchical risk parity: correlation distance, single linkage, recursive bisection), black_litterman (--views FILE), equal, inverse_vol.\n' +
     '--views FILE (JSON): {"views": [{"asset": "AAPL", "return": 0.12, "confidence": 0.6}, {"long": "AAPL", "short": "XOM", "return": 0.03}], "market_caps": {"AAPL": 2.1e12, …}, "risk_aversion": 2.5, "tau": 0.05}. --sectors FILE: {"map": {"AAPL": "tech", …}, "lower": {"tech": 0.1}, "upper": {"tech": 0.4}}.',
-  args: z.object({
+  args: () => z.object({
     prices: z.string().optional().describe('wide CSV of prices: date, then one column per symbol (empty cells: missing)'),
     symbols: z.string().optional().describe('stored symbols A,B,… (their closes)'),
     timeframe: z.string().optional().describe('timeframe of stored symbols (default: the finest stored)'),
@@ -179,7 +179,7 @@ export const portfolioBacktest = defineCommand({
   description:
     'At each rebalance the method (as portfolio optimize) runs on the trailing --lookback bars of returns up to that bar only, and target-weight orders fill at the next bar (next open by default) with the commission and slippage given. Schedules: weekly | monthly | quarterly (the first bar of each period) | threshold:0.05 (any weight drifts more than 5 points from its target) | monthly+threshold:0.05.\n' +
     'Before --lookback bars exist the portfolio holds cash. A wide price file (--prices) has one price per day: open = high = low = close, so fills are at the next day\'s price; volume is unknown (no volume fill or impact slippage).',
-  args: z.object({
+  args: () => z.object({
     prices: z.string().optional().describe('wide CSV of prices: date, then one column per symbol'),
     symbols: z.string().optional().describe('stored symbols A,B,…'),
     timeframe: z.string().optional().describe('timeframe of stored symbols (default: the finest stored)'),

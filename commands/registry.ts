@@ -41,8 +41,17 @@ export interface CommandDef<S extends ArgsShape = ArgsShape, R = unknown> {
   exitCode?(result: R): number;
 }
 
-export function defineCommand<S extends ArgsShape, R>(def: CommandDef<S, R>): CommandDef<S, R> {
-  return def;
+/**
+ * A command. `args` may be a function returning the schema: it is then built on first use (building ~45 zod
+ * schemas costs ~0.1 s at start-up, and most runs use one command).
+ */
+export function defineCommand<S extends ArgsShape, R>(def: Omit<CommandDef<S, R>, 'args'> & { args: z.ZodObject<S> | (() => z.ZodObject<S>) }): CommandDef<S, R> {
+  const make = def.args;
+  if (typeof make !== 'function') return def as CommandDef<S, R>;
+  let cached: z.ZodObject<S> | undefined;
+  const out = { ...def } as unknown as CommandDef<S, R>;
+  Object.defineProperty(out, 'args', { get: () => (cached ??= make()), enumerable: true, configurable: true });
+  return out;
 }
 
 // ---- schema introspection (zod 4) ----

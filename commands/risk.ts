@@ -46,7 +46,7 @@ export const riskVar = defineCommand({
     'Methods: historical (empyrical: the empirical quantile, linear interpolation), parametric (normal), cornish_fisher (skew and kurtosis), montecarlo (seeded; a series: normal with its mean and standard deviation or --bootstrap; a portfolio: multivariate normal through a Cholesky factor of the covariance, or --bootstrap of whole rows).\n' +
     'VaR and CVaR are positive loss fractions (0.021 = a 2.1% loss). --horizon H: historical and parametric scale by √H; Monte Carlo compounds H simulated periods.\n' +
     '--returns FILE: a date column and value columns (the first numeric one unless --column; --prices for prices). --portfolio FILE: a wide table of prices (date, then one column per symbol) with --weights SYM=W,… (default: equal weights); rows where any chosen symbol is missing are left out.',
-  args: z.object({
+  args: () => z.object({
     returns: z.string().optional().describe('CSV of returns (or prices with --prices)'),
     column: z.string().optional().describe('value column of --returns (default: the first numeric column)'),
     prices: z.boolean().default(false).describe('--returns holds prices, not returns'),
@@ -119,7 +119,7 @@ export const riskCheck = defineCommand({
   name: 'risk check',
   summary: 'read a limits file and list its limits and breakers (backtest --risk FILE applies them)',
   description: RISK_FILE_HELP,
-  args: z.object({ risk: z.string().describe('limits file (JSON)') }),
+  args: () => z.object({ risk: z.string().describe('limits file (JSON)') }),
   positional: ['risk'],
   examples: ['alphatrade risk check limits.json'],
   async run(ctx, a) {
@@ -155,7 +155,7 @@ export function killState(ctx: CommandContext): { killed: boolean; reason: strin
 export const riskKill = defineCommand({
   name: 'risk kill',
   summary: 'turn the kill switch on: paper and live trading place no new orders except reductions',
-  args: z.object({ reason: z.string().default('manual').describe('why (shown in rejections and the Risk pane)') }),
+  args: () => z.object({ reason: z.string().default('manual').describe('why (shown in rejections and the Risk pane)') }),
   async run(ctx, a) {
     fs.writeFileSync(killFile(ctx), JSON.stringify({ reason: a.reason, since: new Date().toISOString() }));
     return killState(ctx);
@@ -166,7 +166,7 @@ export const riskKill = defineCommand({
 export const riskResume = defineCommand({
   name: 'risk resume',
   summary: 'turn the kill switch off',
-  args: z.object({}),
+  args: () => z.object({}),
   async run(ctx) {
     fs.rmSync(killFile(ctx), { force: true });
     return killState(ctx);

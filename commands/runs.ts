@@ -17,7 +17,7 @@ const paramText = (p: Record<string, unknown>) => Object.entries(p).map(([k, v])
 export const runsList = defineCommand({
   name: 'runs list',
   summary: 'stored runs (backtests, sweeps, walk-forwards), newest first: strategy, parameters, symbols, final equity, Sharpe, max drawdown',
-  args: z.object({
+  args: () => z.object({
     strategy: z.string().optional().describe('only runs of this strategy'),
     limit: z.number().int().positive().default(20).describe('how many'),
   }),
@@ -37,7 +37,7 @@ export const runsList = defineCommand({
 export const runsShow = defineCommand({
   name: 'runs show',
   summary: 'one stored run: configuration, data hashes, version, metrics and trades; a sweep\'s best results, a walk-forward\'s windows (--equity adds the curve)',
-  args: z.object({
+  args: () => z.object({
     id: z.number().int().positive().describe('run id (runs list)'),
     equity: z.boolean().default(false).describe('include the equity curve in --json output'),
     trades: z.number().int().min(0).default(10).describe('trades listed in the text output'),
@@ -70,7 +70,7 @@ export interface RunComparison {
 export const runsCompare = defineCommand({
   name: 'runs compare',
   summary: 'two stored runs side by side: what differs in parameters and configuration, and every metric',
-  args: z.object({
+  args: () => z.object({
     a: z.number().int().positive().describe('first run id'),
     b: z.number().int().positive().describe('second run id'),
     curve: z.number().int().positive().optional().describe('include both runs with their equity curves in at most N points (JSON)'),
@@ -111,7 +111,7 @@ export const runsCompare = defineCommand({
 export const runsDelete = defineCommand({
   name: 'runs delete',
   summary: 'delete a stored run',
-  args: z.object({ id: z.number().int().positive().describe('run id') }),
+  args: () => z.object({ id: z.number().int().positive().describe('run id') }),
   positional: ['id'],
   async run(ctx, a) {
     const ok = store(ctx).delete(a.id);

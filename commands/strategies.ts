@@ -31,7 +31,7 @@ export function strategiesDirOf(ctx: CommandContext): string {
 export const strategiesList = defineCommand({
   name: 'strategies list',
   summary: 'the built-in strategies and the workspace’s own: rules, parameters (type, default, range)',
-  args: z.object({}),
+  args: () => z.object({}),
   examples: ['alphatrade strategies list', 'alphatrade strategies list --json'],
   async run(ctx) {
     const ws = ctx.workspace();
@@ -127,7 +127,7 @@ export default defineStrategy({
 export const strategiesNew = defineCommand({
   name: 'strategies new',
   summary: 'write a documented strategy template to the workspace’s strategies/ folder',
-  args: z.object({
+  args: () => z.object({
     name: z.string().regex(/^[a-z][a-z0-9_]*$/, 'a lower-case identifier, e.g. my_breakout').describe('strategy name (lower-case identifier)'),
     force: z.boolean().default(false).describe('overwrite an existing file'),
   }),

@@ -15,7 +15,7 @@ import { ComboRunner, shareSeries, startSweepPool } from '../engine/sweep-pool.t
 import type { Piscina } from 'piscina';
 import { UsageError } from '../src/errors.ts';
 import type { BarSeries } from '../src/types.ts';
-import { loadRunSeries, recordRun, STRATEGY_AND_DATA_ARGS, strategyArgs } from './backtest.ts';
+import { loadRunSeries, recordRun, strategyAndDataArgs, strategyArgs } from './backtest.ts';
 import { num, pct } from './format.ts';
 import { defineCommand, type CommandContext } from './registry.ts';
 
@@ -23,8 +23,8 @@ import { defineCommand, type CommandContext } from './registry.ts';
 const PARALLEL_MIN = 20_000_000;
 
 /** The flags sweeps and walk-forwards share: the grid, the objective, the engine and the execution models. */
-export const GRID_ARGS = {
-  ...STRATEGY_AND_DATA_ARGS,
+export const gridArgs = () => ({
+  ...strategyAndDataArgs(),
   grid: z.array(z.string()).min(1).describe('name=from:to:step or name=a,b,c (repeatable)'),
   random: z.number().int().positive().optional().describe('run this many random points of the grid instead of all'),
   seed: z.number().int().default(1).describe('seed for --random'),
@@ -39,10 +39,10 @@ export const GRID_ARGS = {
   leverage: z.number().min(1).default(RUN_DEFAULTS.leverage).describe('gross exposure limit'),
   save: z.boolean().default(true).describe('store the run in the workspace run history (--no-save to skip)'),
   report: z.string().optional().describe('write a report: out.html (self-contained, charts) or out.json (the same data)'),
-};
+});
 
-const gridArgsSchema = z.object(GRID_ARGS);
-type GridArgs = z.infer<typeof gridArgsSchema>;
+const gridArgsSchema = () => z.object(gridArgs());
+type GridArgs = z.infer<ReturnType<typeof gridArgsSchema>>;
 
 /** Strategy, bars, grid, indices and run options of a sweep or walk-forward, checked on the first combination. */
 export async function prepareGrid(ctx: CommandContext, a: GridArgs) {
@@ -110,7 +110,7 @@ export const sweep = defineCommand({
     '--grid fast=5:50:5 (inclusive range with a step), --grid slow=20,50,100 (a list), --grid short=true,false. --random N runs N distinct points of the grid (seeded).\n' +
     'Results are listed in grid order (the last --grid varies fastest). The deflated Sharpe ratio says how likely the best Sharpe is real given how many were tried; PBO is the share of CSCV splits (16 blocks) where the in-sample best ranks in the bottom half out of sample.\n' +
     'The run history keeps the sweep (every combination\'s metrics) with the best combination\'s full backtest; --report adds a heatmap of the objective to that backtest\'s report.',
-  args: z.object({ ...GRID_ARGS, top: z.number().int().min(1).default(10).describe('best runs listed') }),
+  args: () => z.object({ ...gridArgs(), top: z.number().int().min(1).default(10).describe('best runs listed') }),
   examples: ['alphatrade sweep --strategy sma_cross --symbol ORCL --grid fast=5:50:5 --grid slow=20:200:10', 'alphatrade sweep --strategy rsi_reversion --symbol ORCL --grid lower=20:40:5 --grid exit=45:60:5 --objective sortino --json'],
   async run(ctx, a, progress): Promise<SweepOutput> {
     const early = earlyPool(a);

@@ -9,7 +9,7 @@ import { walkForward, walkForwardAsResult } from '../engine/walkforward.ts';
 import { recordRun } from './backtest.ts';
 import { int, num, pct, price, table } from './format.ts';
 import { defineCommand } from './registry.ts';
-import { GRID_ARGS, gridSection, prepareGrid, runnerFor } from './sweep.ts';
+import { gridArgs, gridSection, prepareGrid, runnerFor } from './sweep.ts';
 
 export interface WalkForwardOutput extends RunSummary {
   walkforward: WalkForwardSection;
@@ -24,8 +24,8 @@ export const walkforward = defineCommand({
   description:
     'Windows: --train N in-sample bars, then --test M out-of-sample bars; the test windows tile the data after the first training period. Rolling by default (the training window slides); --anchored keeps it starting at the first bar.\n' +
     'Each test window starts flat, with the strategy and its indicators warmed up on the training bars, and with the equity the previous window ended with. Walk-forward efficiency = annualised out-of-sample return / annualised in-sample return of the chosen combinations (Pardo).',
-  args: z.object({
-    ...GRID_ARGS,
+  args: () => z.object({
+    ...gridArgs(),
     train: z.number().int().min(2).default(756).describe('in-sample bars per window (756 ≈ 3 years of daily bars)'),
     test: z.number().int().min(1).default(126).describe('out-of-sample bars per window (126 ≈ 6 months)'),
     anchored: z.boolean().default(false).describe('every training window starts at the first bar (expanding) instead of sliding'),

@@ -14,7 +14,7 @@ export const DEMO_DATA_DIR = path.join(PROJECT_ROOT, 'demo', 'data');
 export const workspaceInfo = defineCommand({
   name: 'workspace',
   summary: 'show the workspace: where it is, what it holds',
-  args: z.object({}),
+  args: () => z.object({}),
   async run(ctx) {
     const ws = ctx.workspace();
     const sets = storeOf(ctx).list();
@@ -35,7 +35,7 @@ export async function seedDemo(ws: Workspace): Promise<{ seeded: boolean; symbol
 export const demoCommand = defineCommand({
   name: 'demo',
   summary: 'seed the workspace with the bundled demo data (real daily, hourly and 5-minute prices)',
-  args: z.object({}),
+  args: () => z.object({}),
   async run(ctx) {
     if (!fs.existsSync(DEMO_DATA_DIR)) throw new Error(`demo data missing at ${DEMO_DATA_DIR}`);
     return { dir: ctx.workspace().dir, ...(await seedDemo(ctx.workspace())) };
