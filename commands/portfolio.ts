@@ -46,7 +46,8 @@ export function loadPriceTable(ctx: CommandContext, a: { prices?: string; symbol
 }
 
 /** A views file: {"views": [{"asset", "return", "confidence"?} | {"long", "short", "return", "confidence"?}], "market_caps"?, "risk_aversion"?, "tau"?}. */
-const ViewsSchema = z
+const viewsSchema = () =>
+  z
   .object({
     views: z.array(z.object({ asset: z.string().optional(), long: z.string().optional(), short: z.string().optional(), return: z.number(), confidence: z.number().min(0).max(1).optional() }).strict()).default([]),
     market_caps: z.record(z.string(), z.number().positive()).optional(),
@@ -56,7 +57,7 @@ const ViewsSchema = z
   .strict();
 
 /** A sectors file: {"map": {"SYM": "sector"}, "lower": {"sector": 0.1}, "upper": {"sector": 0.4}}. */
-const SectorsSchema = z.object({ map: z.record(z.string(), z.string()), lower: z.record(z.string(), z.number()).default({}), upper: z.record(z.string(), z.number()).default({}) }).strict();
+const sectorsSchema = () => z.object({ map: z.record(z.string(), z.string()), lower: z.record(z.string(), z.number()).default({}), upper: z.record(z.string(), z.number()).default({}) }).strict();
 
 export interface OptimizeOutput {
   method: string;
@@ -109,12 +110,12 @@ export const portfolioOptimize = defineCommand({
     let sectorUpper: Record<string, number> | undefined;
     if (a.sectors) {
       const file = path.resolve(ctx.cwd, a.sectors);
-      const sc = readJsonFile(file, SectorsSchema, '--sectors');
+      const sc = readJsonFile(file, sectorsSchema(), '--sectors');
       sectorMapper = t.symbols.map((s) => sc.map[s] ?? sc.map[s.toUpperCase()] ?? '(none)');
       sectorLower = sc.lower;
       sectorUpper = sc.upper;
     }
-    const v = a.views ? readJsonFile(path.resolve(ctx.cwd, a.views), ViewsSchema, '--views') : undefined;
+    const v = a.views ? readJsonFile(path.resolve(ctx.cwd, a.views), viewsSchema(), '--views') : undefined;
     if (v && method.kind !== 'black_litterman') throw new UsageError('--views is for --method black_litterman');
     const res: OptimizeResult = O.optimizePortfolio({
       symbols: t.symbols,

@@ -19,7 +19,7 @@ const METHODS: Record<string, VarMethod> = { historical: 'historical', parametri
 
 /** Read and check a limits file (JSON): every problem names the file and the field. */
 export function loadRiskConfig(file: string): RiskConfig {
-  return readJsonFile(file, RiskConfigSchema, '--risk', '--risk takes a JSON file of limits and breakers (alphatrade risk check --help)');
+  return readJsonFile(file, RiskConfigSchema(), '--risk', '--risk takes a JSON file of limits and breakers (alphatrade risk check --help)');
 }
 
 export const RISK_FILE_HELP =

@@ -19,7 +19,8 @@
  */
 import { z } from 'zod';
 
-export const RiskConfigSchema = z
+const riskConfigSchema = () =>
+  z
   .object({
     limits: z
       .object({
@@ -51,7 +52,13 @@ export const RiskConfigSchema = z
   })
   .strict();
 
-export type RiskConfig = z.infer<typeof RiskConfigSchema>;
+export type RiskConfig = z.infer<ReturnType<typeof riskConfigSchema>>;
+
+let schema: ReturnType<typeof riskConfigSchema> | undefined;
+/** The limits file's schema (built on first use: zod schemas are costly to build at start-up). */
+export function RiskConfigSchema(): ReturnType<typeof riskConfigSchema> {
+  return (schema ??= riskConfigSchema());
+}
 
 /** What the engine (or broker) shows the risk manager: positions and marks by symbol index, equity, open orders. */
 export interface RiskView {
@@ -112,7 +119,7 @@ export class RiskManager {
   private sectorOf: (s: number, symbols: readonly string[]) => string | undefined;
 
   constructor(config: Partial<RiskConfig> | RiskConfig = {}) {
-    this.config = RiskConfigSchema.parse(config);
+    this.config = RiskConfigSchema().parse(config);
     const map = new Map(Object.entries(this.config.sectors).map(([k, v]) => [k.toUpperCase(), v]));
     this.sectorOf = (s, symbols) => map.get(symbols[s].toUpperCase());
   }
