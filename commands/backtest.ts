@@ -110,16 +110,21 @@ function alignCloses(s: BarSeries, ts: Float64Array): Float64Array {
   return out;
 }
 
-/** The flags that name a strategy and the bars it runs on (backtest, sweep, check lookahead). */
-export const strategyAndDataArgs = () => ({
-  strategy: z.string().optional().describe('strategy name (alphatrade strategies list) or a file in the workspace strategies/ folder'),
-  strategyFile: z.string().optional().describe('a strategy .ts/.js file anywhere'),
+/** The flags that name the bars of a run: stored symbols or a price file, a timeframe, a date range (loadRunSeries). */
+export const seriesArgs = () => ({
   symbol: z.string().optional().describe('stored symbol(s), comma-separated: SYM[,SYM…]'),
   data: z.string().optional().describe('a price file (CSV or Parquet) instead of stored symbols'),
   timeframe: z.string().optional().describe('timeframe of stored symbols (default: the finest stored)'),
   from: z.string().optional().describe('first bar date, YYYY-MM-DD[ HH:MM]'),
   to: z.string().optional().describe('last bar date (inclusive)'),
   tz: z.string().optional().describe('zone of naive timestamps in --data files (default: setting data.tz)'),
+});
+
+/** The flags that name a strategy and the bars it runs on (backtest, sweep, check lookahead). */
+export const strategyAndDataArgs = () => ({
+  strategy: z.string().optional().describe('strategy name (alphatrade strategies list) or a file in the workspace strategies/ folder'),
+  strategyFile: z.string().optional().describe('a strategy .ts/.js file anywhere'),
+  ...seriesArgs(),
 });
 
 const backtestArgs = () =>

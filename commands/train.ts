@@ -11,7 +11,7 @@ import { direction } from '../data/features/labels.ts';
 import { contentHash } from '../data/store.ts';
 import { UsageError } from '../src/errors.ts';
 import { num } from './format.ts';
-import { loadRunSeries } from './backtest.ts';
+import { loadRunSeries, seriesArgs } from './backtest.ts';
 import { defineCommand } from './registry.ts';
 
 export interface TrainOutput {
@@ -39,12 +39,7 @@ export const train = defineCommand({
     'Models: logreg (standardised features, L2, L-BFGS). The gradient-boosted trees of issue 8 are not built yet.',
   args: () =>
     z.object({
-      symbol: z.string().optional().describe('stored symbol(s) SYM[,SYM…]'),
-      data: z.string().optional().describe('a price file instead of stored symbols'),
-      timeframe: z.string().optional().describe('timeframe of stored symbols'),
-      from: z.string().optional().describe('first bar date'),
-      to: z.string().optional().describe('last bar date (inclusive)'),
-      tz: z.string().optional().describe('zone of naive timestamps in --data files'),
+      ...seriesArgs(),
       model: z.string().default('logreg').describe('logreg'),
       label: z.string().default('direction:5').describe('direction:H[:DEAD_ZONE] (log return)'),
       only: z.string().optional().describe('features a,b,… (default: the 167 of the default set)'),
@@ -61,7 +56,7 @@ export const train = defineCommand({
     const h = Number(m[1]);
     const dead = m[2] ? Number(m[2]) : 0;
     const names = a.only ? a.only.split(',').map((s) => s.trim()).filter(Boolean) : [...DEFAULT_FEATURE_NAMES];
-    const { series } = loadRunSeries(ctx, { symbol: a.symbol, data: a.data, timeframe: a.timeframe, from: a.from, to: a.to, tz: a.tz });
+    const { series } = loadRunSeries(ctx, a);
     // features of every series; a feature with no value anywhere (a benchmark feature without --benchmark, an intraday
     // calendar feature on daily bars) is left out and reported, rather than emptying every row
     const mats = series.map((S, k) => {
