@@ -26,6 +26,8 @@ export interface TrainOutput {
   test_range: { from: string; to: string };
   scores: { auc: number | null; accuracy: number | null; logloss: number | null; precision: number | null; recall: number | null; train_auc: number | null };
   train_seconds: number;
+  /** cross-validation on the training period (--cv) */
+  cv: { kind: string; folds: number; auc_mean: number | null; auc_sd: number | null; auc: (number | null)[] } | null;
   importance: { feature: string; weight: number }[];
 }
 
@@ -45,6 +47,9 @@ export const train = defineCommand({
       only: z.string().optional().describe('features a,b,… (default: the 167 of the default set)'),
       trainFrac: z.number().gt(0).lt(1).default(0.8).describe('share of the period used for training'),
       lambda: z.number().min(0).default(1e-3).describe('L2 penalty (logreg)'),
+      cv: z.enum(['none', 'purged', 'walkforward']).default('none').describe('cross-validate on the training period: purged k-fold with embargo, or walk-forward'),
+      folds: z.number().int().min(2).default(5).describe('CV folds'),
+      embargo: z.number().min(0).max(0.5).default(0.01).describe('purged CV: share of samples embargoed after each test fold'),
       name: z.string().optional().describe('registry name (default: model and symbols)'),
       save: z.boolean().default(true).describe('store the model in the registry (--no-save to only score it)'),
     }),
@@ -116,6 +121,27 @@ export const train = defineCommand({
     const model = fitLogReg(cols64, y, { lambda: a.lambda, rows: Int32Array.from(trainRows) });
     const seconds = (performance.now() - t0) / 1000;
     const { auc, classification, logLoss } = await import('../models/evaluate.ts');
+    // cross-validation on the training rows in time order: purged k-fold (label windows overlapping a test fold are
+    // dropped from its training, plus an embargo) or walk-forward
+    let cv: TrainOutput['cv'] = null;
+    if (a.cv !== 'none') {
+      const { purgedKFold, walkForwardFolds } = await import('../models/purged-cv.ts');
+      const ord = [...trainRows].sort((p, q) => ts[p] - ts[q] || p - q);
+      const st = ord.map((r) => ts[r]);
+      const en = ord.map((r) => ends[r]);
+      const folds = a.cv === 'purged' ? purgedKFold(st, en, a.folds, a.embargo) : walkForwardFolds(st, en, a.folds);
+      const aucs: number[] = [];
+      for (const f of folds) {
+        const tr2 = Int32Array.from(f.train, (i) => ord[i]);
+        const te2 = Int32Array.from(f.test, (i) => ord[i]);
+        if (tr2.length < 20) continue;
+        const m2 = fitLogReg(cols64, y, { lambda: a.lambda, rows: tr2 });
+        aucs.push(auc(predictLogReg(m2, cols64, te2), Array.from(te2, (r) => y[r])));
+      }
+      const mean = aucs.reduce((p, q) => p + q, 0) / aucs.length;
+      const sd = Math.sqrt(aucs.reduce((p, q) => p + (q - mean) ** 2, 0) / Math.max(1, aucs.length - 1));
+      cv = { kind: a.cv, folds: aucs.length, auc_mean: fin(mean), auc_sd: fin(sd), auc: aucs.map((x) => fin(x)) };
+    }
     const pTest = predictLogReg(model, cols64, Int32Array.from(testRows));
     const yTest = testRows.map((r) => y[r]);
     const pTrain = predictLogReg(model, cols64, Int32Array.from(trainRows));
@@ -136,6 +162,7 @@ export const train = defineCommand({
       test_range: { from: iso(Math.min(...te)), to: iso(Math.max(...te)) },
       scores,
       train_seconds: seconds,
+      cv,
       importance: importance.slice(0, 20),
     };
     if (a.save) {
@@ -146,7 +173,7 @@ export const train = defineCommand({
         kind: 'logreg',
         task: 'binary',
         features: used,
-        meta: { label: out.label, train_range: out.train_range, test_range: out.test_range, rows: out.rows, params: { lambda: a.lambda, iterations: model.iterations }, scores, importance, data_hash: Object.fromEntries(series.map((s) => [s.symbol, contentHash(s)])) },
+        meta: { label: out.label, train_range: out.train_range, test_range: out.test_range, rows: out.rows, params: { lambda: a.lambda, iterations: model.iterations }, scores, cv, importance, data_hash: Object.fromEntries(series.map((s) => [s.symbol, contentHash(s)])) },
         onnx: logRegToOnnx(model),
       });
       out.model_id = rec.id;
@@ -158,6 +185,7 @@ export const train = defineCommand({
       `${r.model} on ${r.features} features · label direction over ${r.label.horizon} bars${r.label.dead_zone ? ` (dead zone ${r.label.dead_zone})` : ''}`,
       `train ${r.train_range.from.slice(0, 10)} → ${r.train_range.to.slice(0, 10)} (${r.rows.train.toLocaleString('en-US')} rows, ${r.rows.purged} purged) · test ${r.test_range.from.slice(0, 10)} → ${r.test_range.to.slice(0, 10)} (${r.rows.test.toLocaleString('en-US')} rows)`,
       `out of sample: AUC ${num(r.scores.auc, 3)} · accuracy ${num(r.scores.accuracy, 3)} · log-loss ${num(r.scores.logloss, 4)} · precision ${num(r.scores.precision, 3)} · recall ${num(r.scores.recall, 3)} (train AUC ${num(r.scores.train_auc, 3)}) · fitted in ${r.train_seconds.toFixed(2)} s`,
+      r.cv ? `${r.cv.kind} CV on the training period, ${r.cv.folds} folds: AUC ${num(r.cv.auc_mean, 3)} ± ${num(r.cv.auc_sd, 3)}` : '',
       r.dropped.length ? `left out (no values): ${r.dropped.join(', ')}` : '',
       `largest weights: ${r.importance.slice(0, 5).map((x) => `${x.feature} ${x.weight >= 0 ? '+' : ''}${x.weight.toFixed(3)}`).join(', ')}`,
       r.model_id !== null ? `stored as model ${r.model_id} (backtest --strategy alpha_ml --param models=${r.model_id})` : '',

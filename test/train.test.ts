@@ -43,6 +43,14 @@ describe('train', () => {
     const vec = (await cli([...args, '--mode', 'vectorized'])).json();
     expect(ev.trades.length).toBeGreaterThan(5);
     expect(vec.trades).toEqual(ev.trades);
+    // cross-validation on the training period: one AUC per fold, their mean reported
+    for (const kind of ['purged', 'walkforward']) {
+      const cvj = (await cli(['train', '--data', ORCL, '--tz', 'America/New_York', '--only', 'rsi_14,roc_12', '--cv', kind, '--folds', '4', '--no-save', '--json'])).json();
+      expect(cvj.cv.kind).toBe(kind);
+      expect(cvj.cv.folds).toBe(4);
+      expect(cvj.cv.auc_mean).toBeCloseTo(cvj.cv.auc.reduce((p: number, q: number) => p + q, 0) / 4, 12);
+      for (const x of cvj.cv.auc) expect(x > 0.3 && x < 0.7).toBe(true);
+    }
     const bad = await cli(['--workspace', ws, 'train', '--data', ORCL, '--tz', 'America/New_York', '--model', 'gbdt']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/not built yet/);
