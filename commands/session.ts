@@ -20,6 +20,7 @@ import { argInfos, type Registry } from './registry.ts';
 import type { RunSummary, SweepSection } from '../engine/report.ts';
 import { comboAt, objectiveGrid, type ObjectiveGrid, type ParamGrid } from '../engine/sweep.ts';
 import type { SweepOutput } from './sweep.ts';
+import { ModelRegistry } from '../models/registry.ts';
 import { BUILTIN_STRATEGIES } from '../engine/strategies/index.ts';
 import { loadStrategyFile, userStrategyFiles, watchStrategies } from '../engine/strategy-loader.ts';
 import type { Strategy, StrategyParamSpec } from '../engine/strategy.ts';
@@ -158,6 +159,12 @@ export interface RiskPaneState {
   kill: { on: boolean; reason: string | null; since: string | null };
 }
 
+/** What the Train pane draws: the registry and the latest training's scores (prepared here). */
+export interface TrainPaneState {
+  models: { id: number; name: string; kind: string; task: string; features: number; created: string; auc: number | null }[];
+  last: { line: string; model_id: number | null; model: string; features: number; rows: { train: number; test: number; purged: number }; scores: Record<string, number | null>; cv: { kind: string; folds: number; auc_mean: number | null; auc_sd: number | null } | null; importance: { feature: string; weight: number }[]; train_seconds: number } | null;
+}
+
 export interface ConsoleState {
   workspaceDir: string;
   mode: 'research' | 'paper' | 'live';
@@ -186,6 +193,7 @@ export interface ConsoleState {
   sweep: SweepView | null;
   btView: 'run' | 'sweep';
   risk: RiskPaneState;
+  train: TrainPaneState;
   equity: number | null;
   openOrders: number;
   confirmQuit: boolean;
@@ -215,7 +223,7 @@ export class ConsoleSession extends EventBus<{ change: ConsoleState }> {
       workspaceDir: ws.dir, mode: 'research', pane: 'data', symbols: [], visible: [], selected: 0, filter: '', filtering: false, view: 'list', detail: null,
       jobs: [], log: [], message: null, palette: { open: false, input: '', completions: [], history: [], historyIdx: -1 }, help: false,
       overlays: [], overlayPicker: { open: false, cursor: 0 }, equity: null, openOrders: 0, confirmQuit: false, quit: false,
-      backtests: [], tradeCursor: 0, paramEdit: null, sweep: null, btView: 'run', risk: emptyRisk(),
+      backtests: [], tradeCursor: 0, paramEdit: null, sweep: null, btView: 'run', risk: emptyRisk(), train: { models: [], last: null },
     };
     // a job that just started is drawn a little later: a quick one (a rerun) is then drawn once, with its result
     // a job that just started, or reports progress, is drawn a little later: a quick one (a rerun) is then drawn once,
@@ -299,7 +307,7 @@ export class ConsoleSession extends EventBus<{ change: ConsoleState }> {
   }
 
   setPane(pane: PaneId): void {
-    this.set({ pane, help: false, ...(pane === 'risk' ? { risk: { ...this.state.risk, kill: readKillSwitch(this.ws.dir) } } : {}) });
+    this.set({ pane, help: false, ...(pane === 'risk' ? { risk: { ...this.state.risk, kill: readKillSwitch(this.ws.dir) } } : {}), ...(pane === 'train' ? { train: { ...this.state.train, models: this.registryList() } } : {}) });
   }
 
   move(to: number | 'top' | 'bottom', page = 1): void {
@@ -776,6 +784,11 @@ export class ConsoleSession extends EventBus<{ change: ConsoleState }> {
       this.say(`${j.label}: ${first}`, 'ok');
       for (const l of (j.text ?? '').split('\n')) if (l.trim()) this.log('info', l);
     } else this.say(`${j.label}: ${j.status}${j.error ? ` — ${j.error}` : ''}`, 'error');
+    if (j.command === 'train' && j.status === 'done' && j.result) {
+      const r = j.result as TrainPaneState['last'] & object;
+      this.set({ train: { models: this.registryList(), last: { ...r, line: j.label } }, pane: 'train' });
+    }
+    if (['models import', 'models delete'].includes(j.command)) this.set({ train: { ...this.state.train, models: this.registryList() } });
     if (j.command === 'risk kill' || j.command === 'risk resume') this.set({ risk: { ...this.state.risk, kill: readKillSwitch(this.ws.dir) } });
     if (['data import', 'data generate', 'data resample', 'data delete', 'demo'].includes(j.command)) {
       this.store.clearCache();
@@ -803,6 +816,12 @@ export class ConsoleSession extends EventBus<{ change: ConsoleState }> {
       this.say(`${rel}: reloaded ${r.name}, rerunning the backtest`, 'ok');
       this.run(shown.line);
     } else this.say(`${rel}: reloaded ${r.name}`, 'ok');
+  }
+
+  /** the registry's models, newest first (read from the catalog; cheap) */
+  private registryList(): TrainPaneState['models'] {
+    const reg = new ModelRegistry(this.ws.db, this.ws.path('models'), this.ws.dir);
+    return reg.list().map((m) => ({ id: m.id, name: m.name, kind: m.kind, task: m.task, features: m.features.length, created: m.created_at, auc: ((m.meta.scores ?? {}) as { auc?: number }).auc ?? null }));
   }
 
   async close(): Promise<void> {

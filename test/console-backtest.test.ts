@@ -230,3 +230,22 @@ describe('Risk pane', () => {
       expect(f).toMatch(/kill switch off/);
     }));
 });
+
+describe('Train pane', () => {
+  it('after :train it shows the new model in the registry, the out-of-sample scores, CV and the largest weights', () =>
+    withConsole(120, 40, async (session, r) => {
+      session.run(`train --data ${ORCL} --tz America/New_York --only rsi_14,roc_12,atr_14 --cv purged --folds 3`);
+      for (let i = 0; i < 300 && !session.getState().train.last; i++) await tick(50);
+      const st = session.getState();
+      expect(st.pane).toBe('train');
+      const last = st.train.last!;
+      expect(st.train.models.map((m) => m.id)).toEqual([last.model_id]);
+      expect(st.train.models[0].auc).toBe(last.scores.auc);
+      await tick(50);
+      const f = r.lastFrame()!;
+      expect(f).toMatch(/model registry \(1\)/);
+      expect(f).toMatch(new RegExp(`out of sample: AUC ${last.scores.auc!.toFixed(3)}`));
+      expect(f).toMatch(/purged CV, 3 folds: AUC \d\.\d{3} ± \d\.\d{3}/);
+      expect(f).toMatch(/rsi_14 +█+ [+-]\d\.\d{3}/);
+    }));
+});

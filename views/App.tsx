@@ -2,6 +2,7 @@ import { Box, Text, useInput } from 'ink';
 import React, { useEffect, useState, useSyncExternalStore } from 'react';
 import { PANES, type ConsoleSession, type ConsoleState, type PaneId } from '../commands/session.ts';
 import { RiskPane } from './panes/RiskPane.tsx';
+import { TrainPane } from './panes/TrainPane.tsx';
 import { BacktestPane, handleBacktestKey } from './panes/BacktestPane.tsx';
 import { DataPane, handleDataKey } from './panes/DataPane.tsx';
 import { EmptyPane } from './panes/EmptyPane.tsx';
@@ -21,8 +22,7 @@ export interface AppProps {
   clock?: () => Date;
 }
 
-const EMPTY: Record<Exclude<PaneId, 'data' | 'log' | 'backtest' | 'risk'>, string> = {
-  train: 'no model trained yet — press : and run train',
+const EMPTY: Record<Exclude<PaneId, 'data' | 'log' | 'backtest' | 'risk' | 'train'>, string> = {
   blotter: 'no orders yet — paper trading fills this pane',
 };
 
@@ -123,6 +123,8 @@ export function App({ session, width, height, clock = () => new Date() }: AppPro
           <DataPane state={s} width={width} height={bodyHeight} />
         ) : s.pane === 'backtest' ? (
           <BacktestPane state={s} width={width} height={bodyHeight} />
+        ) : s.pane === 'train' ? (
+          <TrainPane state={s} width={width} height={bodyHeight} />
         ) : s.pane === 'risk' ? (
           <RiskPane state={s} width={width} height={bodyHeight} />
         ) : s.pane === 'log' ? (

@@ -39,7 +39,10 @@ export const PANE_KEYS: Record<string, KeyHelp[]> = {
     { keys: 'arrows (sweep)', does: 'move over the heatmap (columns: first --grid, rows: second)' },
     { keys: 'Enter (sweep)', does: 'backtest the combination under the cursor' },
   ],
-  train: [],
+  train: [
+    { keys: ':train --symbol SYM --model logreg [--cv purged]', does: 'fit, score and register a model; this pane shows the registry and the latest scores and weights' },
+    { keys: ':models import FILE.onnx --features names.json', does: 'register a model trained elsewhere' },
+  ],
   risk: [
     { keys: ':risk kill / :risk resume', does: 'kill switch on / off (paper and live trading place only reducing orders)' },
     { keys: ':backtest … --risk FILE', does: 'run with limits and breakers: this pane shows their use, trips and rejections' },
