@@ -75,7 +75,8 @@ async function runJob(id: number, req: JobRequest): Promise<void> {
       try {
         fn();
       } catch (e) {
-        port.postMessage({ type: 'log', id, message: `after the result: ${(e as Error).message}` });
+        // the result is out: the failure goes to the workspace log (a thread's stderr would draw over the console)
+        ws?.log.error({ job: id, err: (e as Error).message }, 'work after the result failed');
       }
     }
     ws?.close();

@@ -139,17 +139,22 @@ export const riskCheck = defineCommand({
   },
 });
 
-const killFile = (ctx: CommandContext) => ctx.workspace().path('risk-kill.json');
+/** The kill-switch file of a workspace: every process (console, paper trader, live engine) reads the same file. */
+export const killFileOf = (wsDir: string) => path.join(wsDir, 'risk-kill.json');
+const killFile = (ctx: CommandContext) => killFileOf(ctx.workspace().dir);
 
-/** The workspace's kill switch (a file, so every process — console, paper trader, live engine — sees it). */
-export function killState(ctx: CommandContext): { killed: boolean; reason: string | null; since: string | null } {
-  if (!ctx.workspaceDir) return { killed: false, reason: null, since: null };
+/** The workspace's kill switch: on (with its reason and since when) while the file exists. */
+export function readKillSwitch(wsDir: string): { killed: boolean; reason: string | null; since: string | null } {
   try {
-    const j = JSON.parse(fs.readFileSync(killFile(ctx), 'utf8')) as { reason: string; since: string };
+    const j = JSON.parse(fs.readFileSync(killFileOf(wsDir), 'utf8')) as { reason: string; since: string };
     return { killed: true, reason: j.reason, since: j.since };
   } catch {
     return { killed: false, reason: null, since: null };
   }
+}
+
+export function killState(ctx: CommandContext): { killed: boolean; reason: string | null; since: string | null } {
+  return ctx.workspaceDir ? readKillSwitch(ctx.workspace().dir) : { killed: false, reason: null, since: null };
 }
 
 export const riskKill = defineCommand({

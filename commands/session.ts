@@ -21,6 +21,7 @@ import type { RunSummary, SweepSection } from '../engine/report.ts';
 import { comboAt, objectiveGrid, type ObjectiveGrid, type ParamGrid } from '../engine/sweep.ts';
 import type { SweepOutput } from './sweep.ts';
 import { ModelRegistry } from '../models/registry.ts';
+import { readKillSwitch } from './risk.ts';
 import { BUILTIN_STRATEGIES } from '../engine/strategies/index.ts';
 import { loadStrategyFile, userStrategyFiles, watchStrategies } from '../engine/strategy-loader.ts';
 import type { Strategy, StrategyParamSpec } from '../engine/strategy.ts';
@@ -307,7 +308,7 @@ export class ConsoleSession extends EventBus<{ change: ConsoleState }> {
   }
 
   setPane(pane: PaneId): void {
-    this.set({ pane, help: false, ...(pane === 'risk' ? { risk: { ...this.state.risk, kill: readKillSwitch(this.ws.dir) } } : {}), ...(pane === 'train' ? { train: { ...this.state.train, models: this.registryList() } } : {}) });
+    this.set({ pane, help: false, ...(pane === 'risk' ? { risk: { ...this.state.risk, kill: killSwitch(this.ws.dir) } } : {}), ...(pane === 'train' ? { train: { ...this.state.train, models: this.registryList() } } : {}) });
   }
 
   move(to: number | 'top' | 'bottom', page = 1): void {
@@ -741,7 +742,7 @@ export class ConsoleSession extends EventBus<{ change: ConsoleState }> {
       view.drawdown = c.drawdown;
       view.labels = c.time.map((t) => (daily ? t.slice(0, 10) : t.slice(0, 16).replace('T', ' ')));
     }
-    if (result.risk) this.set({ risk: riskPaneState(line, result, readKillSwitch(this.ws.dir)) });
+    if (result.risk) this.set({ risk: riskPaneState(line, result, killSwitch(this.ws.dir)) });
     view.compare = compare;
     this.set({ backtests: [view, ...this.state.backtests].slice(0, 5), tradeCursor: result.walkforward ? 0 : Math.max(0, result.trades.length - 1), pane: 'backtest', btView: 'run' });
     void this.editorFor(result).then((paramEdit) => {
@@ -789,7 +790,7 @@ export class ConsoleSession extends EventBus<{ change: ConsoleState }> {
       this.set({ train: { models: this.registryList(), last: { ...r, line: j.label } }, pane: 'train' });
     }
     if (['models import', 'models delete'].includes(j.command)) this.set({ train: { ...this.state.train, models: this.registryList() } });
-    if (j.command === 'risk kill' || j.command === 'risk resume') this.set({ risk: { ...this.state.risk, kill: readKillSwitch(this.ws.dir) } });
+    if (j.command === 'risk kill' || j.command === 'risk resume') this.set({ risk: { ...this.state.risk, kill: killSwitch(this.ws.dir) } });
     if (['data import', 'data generate', 'data resample', 'data delete', 'demo'].includes(j.command)) {
       this.store.clearCache();
       this.refresh();
@@ -864,14 +865,10 @@ function emptyRisk(): RiskPaneState {
   return { source: null, limits: [], breakers: [], var95: null, cvar95: null, exposure: [], sectors: [], rejections: [], byRule: {}, kill: { on: false, reason: null, since: null } };
 }
 
-/** The workspace's kill switch (risk kill / risk resume write it). */
-export function readKillSwitch(dir: string): RiskPaneState['kill'] {
-  try {
-    const j = JSON.parse(fs.readFileSync(path.join(dir, 'risk-kill.json'), 'utf8')) as { reason: string; since: string };
-    return { on: true, reason: j.reason, since: j.since };
-  } catch {
-    return { on: false, reason: null, since: null };
-  }
+/** The workspace's kill switch as the Risk pane shows it (commands/risk.ts reads the file). */
+function killSwitch(dir: string): RiskPaneState['kill'] {
+  const k = readKillSwitch(dir);
+  return { on: k.killed, reason: k.reason, since: k.since };
 }
 
 function riskPaneState(line: string, r: RunSummary, kill: RiskPaneState['kill']): RiskPaneState {

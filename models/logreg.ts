@@ -10,7 +10,7 @@
  * ONNX: Imputer (NaN → μ) → Sub μ → Div σ → MatMul w → Add b → Sigmoid → Concat(1 − p, p) as `probabilities` [N, 2],
  * so onnxruntime serves it exactly as the trees (class-1 probability in column 1).
  */
-import { createRequire } from 'node:module';
+import { onnxProto } from './onnx.ts';
 
 export interface LogRegModel {
   kind: 'logreg';
@@ -201,7 +201,7 @@ export function predictLogReg(m: LogRegModel, cols: ArrayLike<number>[], rows?: 
 
 /** The model as ONNX (see the module comment). */
 export function logRegToOnnx(m: LogRegModel): Uint8Array {
-  const onnx = (createRequire(import.meta.url)('onnx-proto') as typeof import('onnx-proto')).onnx;
+  const onnx = onnxProto();
   const A = onnx.AttributeProto.AttributeType;
   const T = onnx.TensorProto.DataType;
   const F = m.features;

@@ -20,7 +20,8 @@ const require = createRequire(import.meta.url);
 type OnnxNs = typeof import('onnx-proto').onnx;
 
 let cached: OnnxNs | undefined;
-function onnxProto(): OnnxNs {
+/** The ONNX protobuf schema (onnx-proto), loaded on first use. */
+export function onnxProto(): OnnxNs {
   return (cached ??= (require('onnx-proto') as typeof import('onnx-proto')).onnx);
 }
 
