@@ -14,6 +14,8 @@ const entries = {
   'feature-worker': 'data/features/feature-worker.ts',
   'job-worker': 'commands/job-worker-main.ts',
   'sweep-worker': 'engine/sweep-worker.ts',
+  'hist-worker': 'models/trees/hist-worker.ts',
+  'trial-worker': 'models/trial-worker.ts',
 };
 const result = await build({
   entryPoints: Object.fromEntries(Object.entries(entries).map(([k, v]) => [k, path.join(root, v)])),

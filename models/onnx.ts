@@ -48,6 +48,11 @@ export interface OnnxEnsemble {
   featureNames?: string[];
   /** ONNX model doc string */
   doc?: string;
+  /**
+   * Binary: the leaves sum to a margin turned into a probability by the logistic function (boosting, the default), or
+   * already to the probability (forests: each leaf holds its label mean over the number of trees; post_transform NONE)
+   */
+  output?: 'margin' | 'probability';
 }
 
 /** The ONNX bytes of a tree ensemble. */
@@ -110,7 +115,7 @@ export function ensembleToOnnx(m: OnnxEnsemble): Uint8Array {
           floats('class_weights', leaves.w),
           ints('classlabels_int64s', [0, 1]),
           floats('base_values', [m.baseScore]),
-          str('post_transform', 'LOGISTIC'),
+          str('post_transform', m.output === 'probability' ? 'NONE' : 'LOGISTIC'),
         ],
       }
     : {

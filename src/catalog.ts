@@ -108,6 +108,31 @@ export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
       CREATE INDEX models_name ON models (name);
     `,
   },
+  {
+    version: 4,
+    name: 'hyperparameter studies',
+    sql: `
+      CREATE TABLE studies (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        name TEXT NOT NULL UNIQUE,
+        kind TEXT NOT NULL,
+        fingerprint TEXT NOT NULL,
+        config TEXT NOT NULL,
+        created_at TEXT NOT NULL
+      );
+      CREATE TABLE trials (
+        study_id INTEGER NOT NULL REFERENCES studies (id) ON DELETE CASCADE,
+        number INTEGER NOT NULL,
+        state TEXT NOT NULL,
+        params TEXT NOT NULL,
+        value REAL,
+        intermediate TEXT,
+        started_at TEXT NOT NULL,
+        finished_at TEXT,
+        PRIMARY KEY (study_id, number)
+      );
+    `,
+  },
 ];
 
 export function openCatalog(file: string): DB {

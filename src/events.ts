@@ -44,6 +44,8 @@ export interface ProgressEvent {
   done: number;
   total: number;
   message?: string;
+  /** structured detail for panes (a training round's losses, a search trial's result) */
+  detail?: Record<string, unknown>;
 }
 
 export type ProgressFn = (e: ProgressEvent) => void;
