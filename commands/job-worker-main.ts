@@ -18,7 +18,7 @@ export interface JobRequest {
 }
 
 export type JobMessage =
-  | { type: 'progress'; phase: string; done: number; total: number; message?: string }
+  | { type: 'progress'; phase: string; done: number; total: number; message?: string; detail?: Record<string, unknown> }
   | { type: 'result'; result: unknown; text: string; exitCode: number }
   | { type: 'error'; message: string; hint?: string; exitCode: number };
 
@@ -59,9 +59,10 @@ async function runJob(id: number, req: JobRequest): Promise<void> {
     let last = 0;
     const result = await cmd.run(ctx, args as never, (e) => {
       const now = Date.now();
-      if (now - last < 50 && e.done !== e.total) return;
+      // progress bars need at most 20 updates a second; events with detail (loss batches, trials) all go out
+      if (now - last < 50 && e.done !== e.total && !e.detail) return;
       last = now;
-      post({ type: 'progress', phase: e.phase, done: e.done, total: e.total, message: e.message });
+      post({ type: 'progress', phase: e.phase, done: e.done, total: e.total, message: e.message, detail: e.detail });
     });
     const text = cmd.render ? cmd.render(result as never, args as never) : '';
     post({ type: 'result', result: JSON.parse(JSON.stringify(result, jsonReplacer)), text, exitCode: cmd.exitCode ? cmd.exitCode(result as never) : 0 });

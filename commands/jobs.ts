@@ -18,6 +18,8 @@ export interface JobState {
   done: number;
   total: number;
   message?: string;
+  /** the latest progress event's structured detail (a training round's losses, a trial's result) */
+  detail?: Record<string, unknown>;
   startedAt: number;
   finishedAt?: number;
   result?: unknown;
@@ -89,7 +91,7 @@ export class JobRunner extends EventBus<JobEvents> {
 
   private onMessage(_w: Worker, m: JobMessage & { id: number }): void {
     const id = m.id;
-    if (m.type === 'progress') this.update(id, { phase: m.phase, done: m.done, total: m.total, message: m.message });
+    if (m.type === 'progress') this.update(id, { phase: m.phase, done: m.done, total: m.total, message: m.message, detail: m.detail });
     else if (m.type === 'result') this.update(id, { status: m.exitCode === 0 ? 'done' : 'failed', result: m.result, text: m.text, finishedAt: Date.now(), error: m.exitCode === 0 ? undefined : m.text.split('\n').at(-1) });
     else if (m.type === 'error') {
       const cancelled = this.jobs.get(id)?.cancelRequested || m.exitCode === 130;

@@ -163,7 +163,33 @@ export interface RiskPaneState {
 /** What the Train pane draws: the registry and the latest training's scores (prepared here). */
 export interface TrainPaneState {
   models: { id: number; name: string; kind: string; task: string; features: number; created: string; auc: number | null }[];
-  last: { line: string; model_id: number | null; model: string; features: number; rows: { train: number; test: number; purged: number }; scores: Record<string, number | null>; cv: { kind: string; folds: number; auc_mean: number | null; auc_sd: number | null } | null; importance: { feature: string; weight: number }[]; train_seconds: number } | null;
+  last: {
+    line: string;
+    model_id: number | null;
+    model: string;
+    features: number;
+    rows: { train: number; test: number; purged: number };
+    scores: Record<string, number | null>;
+    cv: { kind: string; folds: number; auc_mean: number | null; auc_sd: number | null } | null;
+    importance: { feature: string; weight?: number; split?: number; gain?: number; permutation?: number | null }[];
+    train_seconds: number;
+  } | null;
+  /** the training that runs (or ran last) in this session: its loss curves and search trials as they arrive */
+  live: TrainLive | null;
+}
+
+export interface TrainLive {
+  jobId: number;
+  label: string;
+  status: 'running' | 'done' | 'failed' | 'cancelled';
+  phase: string;
+  message: string;
+  model: string;
+  round: number;
+  rounds: number;
+  train: number[];
+  valid: number[];
+  trials: { number: number; state: string; value: number | null; params: Record<string, unknown> }[];
 }
 
 export interface ConsoleState {
@@ -224,15 +250,40 @@ export class ConsoleSession extends EventBus<{ change: ConsoleState }> {
       workspaceDir: ws.dir, mode: 'research', pane: 'data', symbols: [], visible: [], selected: 0, filter: '', filtering: false, view: 'list', detail: null,
       jobs: [], log: [], message: null, palette: { open: false, input: '', completions: [], history: [], historyIdx: -1 }, help: false,
       overlays: [], overlayPicker: { open: false, cursor: 0 }, equity: null, openOrders: 0, confirmQuit: false, quit: false,
-      backtests: [], tradeCursor: 0, paramEdit: null, sweep: null, btView: 'run', risk: emptyRisk(), train: { models: [], last: null },
+      backtests: [], tradeCursor: 0, paramEdit: null, sweep: null, btView: 'run', risk: emptyRisk(), train: { models: [], last: null, live: null },
     };
     // a job that just started is drawn a little later: a quick one (a rerun) is then drawn once, with its result
     // a job that just started, or reports progress, is drawn a little later: a quick one (a rerun) is then drawn once,
     // with its result, and a long one's progress bar moves at most every START_DRAW_DELAY_MS
-    this.jobs.on('update', (j) => this.set({ jobs: this.jobs.list() }, j.status === 'running' ? START_DRAW_DELAY_MS : 0));
+    this.jobs.on('update', (j) => {
+      if (j.command === 'train' && j.detail && !this.seenDetail.has(j.detail)) this.trainProgress(j);
+      this.set({ jobs: this.jobs.list() }, j.status === 'running' ? START_DRAW_DELAY_MS : 0);
+    });
     this.jobs.on('finished', (j) => this.onJobFinished(j));
     this.refresh();
     if (opts.watchStrategies !== false) this.stopWatching = watchStrategies(ws.path('strategies'), (file, r) => this.onStrategySaved(file, r), { tmpDir: ws.path('tmp') });
+  }
+
+  private readonly seenDetail = new WeakSet<object>();
+
+  /** A training job's progress: loss points of the rounds since the last event, or a finished search trial. */
+  private trainProgress(j: JobState): void {
+    const d = j.detail!;
+    this.seenDetail.add(d);
+    const prev = this.state.train.live;
+    let live: TrainLive = prev && prev.jobId === j.id ? { ...prev } : { jobId: j.id, label: j.label, status: 'running', phase: '', message: '', model: '', round: 0, rounds: 0, train: [], valid: [], trials: [] };
+    live = { ...live, phase: j.phase, message: j.message ?? '' };
+    if (typeof d.round === 'number') {
+      // a new fit (the next model of --compare-models, or the final fit after a search) starts a new curve
+      if (d.model !== live.model || (d.first as number) === 1) live = { ...live, train: [], valid: [] };
+      live.model = String(d.model);
+      live.round = d.round;
+      live.rounds = Number(d.rounds);
+      live.train = [...live.train, ...((d.train as number[]) ?? [])];
+      live.valid = [...live.valid, ...((d.valid as number[]) ?? [])];
+    }
+    if (typeof d.trial === 'number') live.trials = [...live.trials, { number: d.trial, state: String(d.state), value: (d.value as number | null) ?? null, params: (d.params as Record<string, unknown>) ?? {} }];
+    this.set({ train: { ...this.state.train, live } }, START_DRAW_DELAY_MS);
   }
 
   getState = (): ConsoleState => this.state;
@@ -785,9 +836,13 @@ export class ConsoleSession extends EventBus<{ change: ConsoleState }> {
       this.say(`${j.label}: ${first}`, 'ok');
       for (const l of (j.text ?? '').split('\n')) if (l.trim()) this.log('info', l);
     } else this.say(`${j.label}: ${j.status}${j.error ? ` — ${j.error}` : ''}`, 'error');
-    if (j.command === 'train' && j.status === 'done' && j.result) {
-      const r = j.result as TrainPaneState['last'] & object;
-      this.set({ train: { models: this.registryList(), last: { ...r, line: j.label } }, pane: 'train' });
+    if (j.command === 'train') {
+      const live = this.state.train.live?.jobId === j.id ? { ...this.state.train.live, status: j.status } : this.state.train.live;
+      // --compare-models: the pane shows the best of the models
+      const res = j.result as (TrainPaneState['last'] & object) | { compare: (TrainPaneState['last'] & object)[]; best: string | null } | undefined;
+      const r = res && 'compare' in res ? (res.compare.find((o) => o.model === res.best) ?? res.compare[0]) : res;
+      if (j.status === 'done' && r) this.set({ train: { models: this.registryList(), last: { ...r, line: j.label }, live }, pane: 'train' });
+      else this.set({ train: { ...this.state.train, live } });
     }
     if (['models import', 'models delete'].includes(j.command)) this.set({ train: { ...this.state.train, models: this.registryList() } });
     if (j.command === 'risk kill' || j.command === 'risk resume') this.set({ risk: { ...this.state.risk, kill: killSwitch(this.ws.dir) } });

@@ -327,8 +327,8 @@ async function trainOne(ctx: CommandContext, a: TrainArgs, d: TrainData, split: 
   // the final fit
   const valid = needValid ? inner.test : undefined;
   const trainRows = needValid ? inner.train : split.train;
-  const curve = { train: [] as number[], valid: [] as number[] };
   let last = 0;
+  let pend = { train: [] as number[], valid: [] as number[], first: 1 };
   const m: FittedModel = fitModel({
     kind,
     cols: d.cols,
@@ -339,12 +339,14 @@ async function trainOne(ctx: CommandContext, a: TrainArgs, d: TrainData, split: 
     threads,
     shouldStop: () => ctx.signal.aborted,
     onRound: (r) => {
-      curve.train.push(r.train);
-      if (r.valid !== null) curve.valid.push(r.valid);
+      // the rounds' losses go out in batches (at most every 100 ms): the Train pane draws the curves from them
+      pend.train.push(r.train);
+      if (r.valid !== null) pend.valid.push(r.valid);
       const now = performance.now();
       if (now - last > 100 || r.round === r.rounds) {
         last = now;
-        progress({ job: 'train', phase: 'round', done: r.round, total: r.rounds, message: `${kind} round ${r.round}/${r.rounds}`, detail: { model: kind, round: r.round, train: r.train, valid: r.valid } });
+        progress({ job: 'train', phase: 'round', done: r.round, total: r.rounds, message: `${kind} round ${r.round}/${r.rounds}`, detail: { model: kind, round: r.round, rounds: r.rounds, ...pend } });
+        pend = { train: [], valid: [], first: 0 };
       }
     },
   });

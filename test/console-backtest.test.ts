@@ -234,7 +234,7 @@ describe('Risk pane', () => {
 describe('Train pane', () => {
   it('after :train it shows the new model in the registry, the out-of-sample scores, CV and the largest weights', () =>
     withConsole(120, 40, async (session, r) => {
-      session.run(`train --data ${ORCL} --tz America/New_York --only rsi_14,roc_12,atr_14 --cv purged --folds 3`);
+      session.run(`train --model logreg --data ${ORCL} --tz America/New_York --only rsi_14,roc_12,atr_14 --cv purged --folds 3`);
       for (let i = 0; i < 300 && !session.getState().train.last; i++) await tick(50);
       const st = session.getState();
       expect(st.pane).toBe('train');
@@ -247,5 +247,29 @@ describe('Train pane', () => {
       expect(f).toMatch(new RegExp(`out of sample: AUC ${last.scores.auc!.toFixed(3)}`));
       expect(f).toMatch(/purged CV, 3 folds: AUC \d\.\d{3} ± \d\.\d{3}/);
       expect(f).toMatch(/rsi_14 +█+ [+-]\d\.\d{3}/);
+    }));
+
+  it('while a search trains: the trial leaderboard and every round of the final fit’s loss curves; then gain bars', () =>
+    withConsole(120, 48, async (session, r) => {
+      session.run(`train --model gbdt --data ${ORCL} --tz America/New_York --only rsi_14,roc_12,atr_14,adx_14 --optimize --trials 4 --threads 1 --no-save`);
+      for (let i = 0; i < 400 && !session.getState().train.last; i++) await tick(50);
+      const st = session.getState();
+      const live = st.train.live!;
+      expect(live.status).toBe('done');
+      expect(live.trials).toHaveLength(4);
+      expect(live.trials.every((t) => t.state === 'complete' || t.state === 'pruned')).toBe(true);
+      // the batches of round losses add up to the final fit's every round, train and validation
+      const res = (st.jobs.find((j) => j.id === live.jobId)!.result as { params: { rounds: number }; curve: { train: number[]; valid: number[] } });
+      expect(live.train).toHaveLength(res.params.rounds);
+      expect(live.train).toEqual(res.curve.train);
+      expect(live.valid).toEqual(res.curve.valid);
+      await tick(50);
+      const f = r.lastFrame()!;
+      expect(f).toMatch(/gbdt log-loss by round \(\d+\/\d+\)/);
+      expect(f).toMatch(/best trials \(validation log-loss\)/);
+      const best = [...live.trials].sort((p, q) => p.value! - q.value!)[0];
+      expect(f).toContain(`#${best.number + 1}`);
+      expect(f).toMatch(/feature importance: total gain/);
+      expect(f).toMatch(/(rsi_14|roc_12|atr_14|adx_14) +█+ \d+/);
     }));
 });

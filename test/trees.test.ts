@@ -195,6 +195,17 @@ describe('tree learner: histograms and split search', () => {
     }
   });
 
+  it('the WebAssembly kernel builds the same trees as the JavaScript reference loop', () => {
+    const { cols, y } = xorData(5000, 12, 8);
+    const a = fit(cols, y, { rounds: 5, kernel: 'js' }).m;
+    const b = fit(cols, y, { rounds: 5, kernel: 'wasm' }).m;
+    for (let k = 0; k < 5; k++) {
+      expect(Array.from(b.trees[k].feature)).toEqual(Array.from(a.trees[k].feature));
+      expect(Array.from(b.trees[k].tbin)).toEqual(Array.from(a.trees[k].tbin));
+      expect(Array.from(b.trees[k].leaf)).toEqual(Array.from(a.trees[k].leaf));
+    }
+  });
+
   it('two threads build the same trees as one (histograms split by feature, same row order)', () => {
     const { cols, y } = xorData(400_000, 8, 12); // ≥ MIN_CELLS_FOR_THREADS cells
     const a = fit(cols, y, { rounds: 3, threads: 1 }).m;

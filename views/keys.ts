@@ -40,7 +40,10 @@ export const PANE_KEYS: Record<string, KeyHelp[]> = {
     { keys: 'Enter (sweep)', does: 'backtest the combination under the cursor' },
   ],
   train: [
-    { keys: ':train --symbol SYM --model logreg [--cv purged]', does: 'fit, score and register a model; this pane shows the registry and the latest scores and weights' },
+    { keys: ':train --symbol SYM --model gbdt [--cv purged]', does: 'fit, score and register a model; this pane shows its loss curves as it trains, then its scores and feature importance' },
+    { keys: ':train … --optimize --trials 30', does: 'search hyperparameters (TPE): trials and the best so far appear here as they finish' },
+    { keys: ':train … --compare-models', does: 'every model family on the same split (the pane shows the best)' },
+    { keys: 'x', does: 'cancel the training (a search keeps its finished trials and resumes when rerun)' },
     { keys: ':models import FILE.onnx --features names.json', does: 'register a model trained elsewhere' },
   ],
   risk: [
