@@ -16,6 +16,7 @@ const entries = {
   'sweep-worker': 'engine/sweep-worker.ts',
   'hist-worker': 'models/trees/hist-worker.ts',
   'trial-worker': 'models/trial-worker.ts',
+  'bin-worker': 'models/trees/bin-worker.ts',
 };
 const result = await build({
   entryPoints: Object.fromEntries(Object.entries(entries).map(([k, v]) => [k, path.join(root, v)])),

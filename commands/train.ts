@@ -54,6 +54,13 @@ export interface CompareOutput {
 
 const fin = (x: number) => (Number.isFinite(x) ? x : null);
 
+/** Feature columns live in shared memory: binning and histogram threads read them without a copy. */
+function sharedF64(v: ArrayLike<number>): Float64Array {
+  const a = new Float64Array(new SharedArrayBuffer(8 * v.length));
+  a.set(v);
+  return a;
+}
+
 /** The rows of a training set: features (column-major, all rows), labels, times and label-end times. */
 export interface TrainData {
   names: string[];
@@ -118,7 +125,7 @@ function fromSeries(ctx: CommandContext, a: { label: string; only?: string } & P
   return {
     names: fidx.map((f) => names[f]),
     dropped: names.filter((_, f) => !keep[f]),
-    cols: cols.map((c) => Float64Array.from(c)),
+    cols: cols.map(sharedF64),
     y: Float64Array.from(y),
     ts: Float64Array.from(ts),
     ends: Float64Array.from(ends),
@@ -172,7 +179,7 @@ async function fromMatrix(file: string, labelColumn: string): Promise<TrainData>
   return {
     names: featureCols,
     dropped: ignored,
-    cols: all.map((c) => Float64Array.from(rows, (r) => c[r])),
+    cols: all.map((c) => sharedF64(Array.from(rows, (r) => c[r]))),
     y: Float64Array.from(rows, (r) => lab[r]),
     ts: Float64Array.from(rows),
     ends: Float64Array.from(rows),
@@ -329,7 +336,7 @@ async function trainOne(ctx: CommandContext, a: TrainArgs, d: TrainData, split: 
   const trainRows = needValid ? inner.train : split.train;
   let last = 0;
   let pend = { train: [] as number[], valid: [] as number[], first: 1 };
-  const m: FittedModel = fitModel({
+  const m: FittedModel = await fitModel({
     kind,
     cols: d.cols,
     y: d.y,
@@ -367,7 +374,7 @@ async function trainOne(ctx: CommandContext, a: TrainArgs, d: TrainData, split: 
       if (tr2.length < 20) continue;
       progress({ job: 'train', phase: 'cv', done: k, total: folds.length, message: `fold ${k + 1}/${folds.length}` });
       const { early_stopping_rounds: _es, ...cvHp } = hp; // no validation set inside a fold
-      const m2 = fitModel({ kind, cols: d.cols, y: d.y, train: tr2, hp: cvHp, threads });
+      const m2 = await fitModel({ kind, cols: d.cols, y: d.y, train: tr2, hp: cvHp, threads });
       aucs.push(auc(m2.predict(d.cols, te2), Array.from(te2, (r) => d.y[r])));
     }
     const mean = aucs.reduce((p, q) => p + q, 0) / aucs.length;

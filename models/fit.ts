@@ -1,12 +1,12 @@
 /**
- * One way to fit any model family on column-major features: `fitModel` takes the rows to train on (and optionally
+ * One way to fit any model family on column-major features (in SharedArrayBuffers, binning uses every thread): `fitModel` takes the rows to train on (and optionally
  * rows to validate on, for early stopping and pruning), hyperparameters by their snake_case names (the CLI flags'
  * and the search space's names), and returns a model that predicts class-1 probabilities and exports itself to ONNX.
  * `train`, cross-validation, `--compare-models` and the hyperparameter-search trials all go through it.
  */
 import { fitLogReg, logRegToOnnx, predictLogReg } from './logreg.ts';
 import { auc } from './evaluate.ts';
-import { binForTraining, binRows, chooseEdges } from './trees/index.ts';
+import { binRows, prepareTraining } from './trees/index.ts';
 import { defaultParams, fitTrees, MODEL_KINDS, predictTrees, treeModelToOnnx, type RoundInfo, type TreeKind, type TreeModel, type TreeParams } from './trees/learner.ts';
 import { Rng } from '../src/rng.ts';
 
@@ -77,7 +77,7 @@ export interface FittedModel {
   tree?: TreeModel;
 }
 
-export function fitModel(r: FitRequest): FittedModel {
+export async function fitModel(r: FitRequest): Promise<FittedModel> {
   const hp = r.hp ?? {};
   const t0 = performance.now();
   if (r.kind === 'logreg') {
@@ -95,8 +95,8 @@ export function fitModel(r: FitRequest): FittedModel {
   }
   const p = treeParams(r.kind, hp, r.threads ?? 1);
   const maxBin = Number(hp.max_bin ?? 255);
-  const e = chooseEdges(r.cols, r.train, { maxBin, seed: p.seed });
-  const X = binForTraining(r.cols, r.train, e, p);
+  const X = await prepareTraining(r.cols, r.train, p, { maxBin, seed: p.seed });
+  const e = { edges: X.edges, nBins: X.nBins };
   const ytr = Float64Array.from(r.train, (i) => r.y[i]);
   const valid = r.valid && r.valid.length ? { X: binRows(r.cols, r.valid, e), y: Float64Array.from(r.valid, (i) => r.y[i]) } : undefined;
   const m = fitTrees(X, ytr, p, { valid, onRound: r.onRound, shouldStop: r.shouldStop });

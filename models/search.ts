@@ -138,7 +138,7 @@ export async function runStudy(db: DB, o: StudyOptions): Promise<StudyResult> {
       const snapshot = history.map((t) => ({ ...t }));
       const hp = { ...o.fixed, ...params };
       const task: TrialTask | null = shared ? { kind: o.kind, params: treeParams(o.kind as Exclude<ModelKind, 'logreg'>, hp, 1), X: shared.X, y: shared.y, V: shared.V, vy: shared.vy, pruner: o.pruner, history: snapshot, number } : null;
-      const exec: Promise<TrialResult> = task ? (pool ? (pool.run(task, { signal: o.signal }) as Promise<TrialResult>) : import('./trial-worker.ts').then((w) => w.default(task))) : Promise.resolve(logregTrial(o, hp));
+      const exec: Promise<TrialResult> = task ? (pool ? (pool.run(task, { signal: o.signal }) as Promise<TrialResult>) : import('./trial-worker.ts').then((w) => w.default(task))) : logregTrial(o, hp);
       const p = exec
         .then((r) => {
           rec.state = r.state;
@@ -175,8 +175,8 @@ export async function runStudy(db: DB, o: StudyOptions): Promise<StudyResult> {
   return { best, trials: history, resumed };
 }
 
-function logregTrial(o: StudyOptions, hp: HyperParams): TrialResult {
-  const m = fitModel({ kind: 'logreg', cols: o.data.cols, y: o.data.y, train: o.data.train, hp: { lambda: hp.lambda ?? 1e-3 } });
+async function logregTrial(o: StudyOptions, hp: HyperParams): Promise<TrialResult> {
+  const m = await fitModel({ kind: 'logreg', cols: o.data.cols, y: o.data.y, train: o.data.train, hp: { lambda: hp.lambda ?? 1e-3 } });
   const p = m.predict(o.data.cols, o.data.valid);
   let l = 0;
   o.data.valid.forEach((r, i) => {

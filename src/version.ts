@@ -47,6 +47,6 @@ export function bundleIsFresh(name: string): boolean {
  * The entry file for a worker thread: the bundled dist/NAME.mjs while it is fresh (starts in a few ms), else the
  * sources through tsx (`srcEntry`, a .mjs that registers tsx; starts in about a second).
  */
-export function workerEntry(name: 'import-worker' | 'feature-worker' | 'job-worker' | 'sweep-worker' | 'hist-worker' | 'trial-worker', srcEntry: string): URL {
+export function workerEntry(name: 'import-worker' | 'feature-worker' | 'job-worker' | 'sweep-worker' | 'hist-worker' | 'trial-worker' | 'bin-worker', srcEntry: string): URL {
   return bundleIsFresh(name) ? new URL(`dist/${name}.mjs`, ROOT_URL) : projectUrl(srcEntry);
 }

@@ -28,6 +28,11 @@ export interface BinnedMatrix extends BinEdges {
   F: number;
   /** row-major n × F bin numbers */
   bins: Uint8Array;
+  /**
+   * the same bins column-major (feature f's bins at f·n), kept for training: partitioning a leaf's rows by one feature
+   * then reads consecutive bytes instead of one cache line per row
+   */
+  colBins?: Uint8Array;
   /** set when `bins` lives in a WebAssembly memory made for training (see binForTraining in learner.ts) */
   kernel?: { memory: unknown; ptr: number };
 }
@@ -158,67 +163,90 @@ export function binOf(edges: Float64Array, xf: number): number {
   return lo + 1;
 }
 
-/** Choose edges for column-major features `cols[f][r]` over rows `rows` (default all). */
-export function chooseEdges(cols: ArrayLike<number>[], rows: Int32Array | null, o: BinOptions = {}): BinEdges {
-  const maxBin = Math.min(255, Math.max(2, o.maxBin ?? 255));
-  const n = rows ? rows.length : cols.length ? cols[0].length : 0;
-  const take = Math.min(n, o.sampleRows ?? 200_000);
-  // one seeded sample of row positions shared by every feature (sorted: reads stay in order)
-  let pos: Int32Array;
-  if (take === n) pos = Int32Array.from({ length: n }, (_, i) => i);
-  else {
-    const rng = new Rng(o.seed ?? 1);
-    const mark = new Uint8Array(n);
-    let k = 0;
-    while (k < take) {
-      const i = Math.floor(rng.next() * n);
-      if (!mark[i]) {
-        mark[i] = 1;
-        k++;
-      }
+/** A seeded sample of `take` of n row positions, ascending (one sample serves every feature). */
+export function samplePositions(n: number, take: number, seed: number): Int32Array {
+  if (take >= n) return Int32Array.from({ length: n }, (_, i) => i);
+  const rng = new Rng(seed);
+  const mark = new Uint8Array(n);
+  let k = 0;
+  while (k < take) {
+    const i = Math.floor(rng.next() * n);
+    if (!mark[i]) {
+      mark[i] = 1;
+      k++;
     }
-    pos = new Int32Array(take);
-    for (let i = 0, j = 0; i < n; i++) if (mark[i]) pos[j++] = i;
   }
-  const F = cols.length;
-  const edges: Float64Array[] = [];
-  const nBins = new Int32Array(F);
+  const pos = new Int32Array(take);
+  for (let i = 0, j = 0; i < n; i++) if (mark[i]) pos[j++] = i;
+  return pos;
+}
+
+/** Edges of features [f0, f1) from the sampled positions `pos` (of rows `rows`, default all). */
+export function edgesFor(cols: ArrayLike<number>[], rows: Int32Array | null, pos: Int32Array, maxBin: number, f0: number, f1: number): Float64Array[] {
+  const take = pos.length;
   const buf = new Float32Array(take);
-  for (let f = 0; f < F; f++) {
+  const out: Float64Array[] = [];
+  for (let f = f0; f < f1; f++) {
     const c = cols[f];
     let k = 0;
     for (let i = 0; i < take; i++) {
       const x = c[rows ? rows[pos[i]] : pos[i]];
       if (x === x) buf[k++] = x;
     }
-    const e = edgesOf(buf.subarray(0, k), maxBin);
-    edges.push(e);
-    nBins[f] = e.length + 2;
+    out.push(edgesOf(buf.subarray(0, k), maxBin));
   }
-  return { edges, nBins };
+  return out;
+}
+
+/** Choose edges for column-major features `cols[f][r]` over rows `rows` (default all). */
+export function chooseEdges(cols: ArrayLike<number>[], rows: Int32Array | null, o: BinOptions = {}): BinEdges {
+  const maxBin = Math.min(255, Math.max(2, o.maxBin ?? 255));
+  const n = rows ? rows.length : cols.length ? cols[0].length : 0;
+  const pos = samplePositions(n, Math.min(n, o.sampleRows ?? 200_000), o.seed ?? 1);
+  const edges = edgesFor(cols, rows, pos, maxBin, 0, cols.length);
+  return { edges, nBins: Int32Array.from(edges, (e) => e.length + 2) };
 }
 
 /**
  * Bin rows `rows` (default all) of column-major features into a row-major Uint8 matrix; `target` true puts it in a
  * SharedArrayBuffer (for the histogram worker threads), a Uint8Array of n × F bytes receives it.
  */
-export function binRows(cols: ArrayLike<number>[], rows: Int32Array | null, e: BinEdges, target: boolean | Uint8Array = false): BinnedMatrix {
+export function binRows(cols: ArrayLike<number>[], rows: Int32Array | null, e: BinEdges, target: boolean | Uint8Array = false, columns = false): BinnedMatrix {
   const F = cols.length;
   const n = rows ? rows.length : F ? cols[0].length : 0;
   // a given target (a view into kernel memory) saves a copy of the matrix and its first-touch page faults
   const bins = target instanceof Uint8Array ? target : new Uint8Array(target ? new SharedArrayBuffer(n * F) : new ArrayBuffer(n * F));
+  const all = columns ? new Uint8Array(n * F) : null;
+  binFeatures(cols, rows, e.edges, bins, all, F, 0, F);
+  return { n, F, bins, edges: e.edges, nBins: e.nBins, ...(all ? { colBins: all } : {}) };
+}
+
+/**
+ * Bin features [f0, f1) of rows `rows` into the row-major matrix `bins` (F per row) and, when given, the column-major
+ * copy `all` (the loop binning threads share: each takes a range of features).
+ */
+export function binFeatures(cols: ArrayLike<number>[], rows: Int32Array | null, edges: Float64Array[], bins: Uint8Array, all: Uint8Array | null, F: number, f0: number, f1: number): void {
+  const n = rows ? rows.length : F ? cols[f0].length : 0;
   // columns are binned into contiguous arrays 16 features at a time, then interleaved into the row-major matrix: one
   // feature at a time written at stride F would touch a new cache line per value
   const G = 16;
-  const colBins = Array.from({ length: Math.min(G, F) }, () => new Uint8Array(n));
+  const scratchCols: Uint8Array[] = all ? [] : Array.from({ length: Math.min(G, f1 - f0) }, () => new Uint8Array(n));
   const scratch = { f32: new Float32Array(n) };
-  for (let f0 = 0; f0 < F; f0 += G) {
-    const g = Math.min(G, F - f0);
-    for (let j = 0; j < g; j++) binColumn(colBins[j], cols[f0 + j], rows, e.edges[f0 + j], scratch);
-    // row by row: each row's g bytes are contiguous in the matrix
-    for (let i = 0, q = f0; i < n; i++, q += F) for (let j = 0; j < g; j++) bins[q + j] = colBins[j][i];
+  for (let g0 = f0; g0 < f1; g0 += G) {
+    const g = Math.min(G, f1 - g0);
+    const colBins = all ? Array.from({ length: g }, (_, j) => all.subarray((g0 + j) * n, (g0 + j + 1) * n)) : scratchCols;
+    for (let j = 0; j < g; j++) binColumn(colBins[j], cols[g0 + j], rows, edges[g0 + j], scratch);
+    // blocked transpose: a block of rows of the matrix stays in cache while the group's columns are written into it
+    for (let i0 = 0; i0 < n; i0 += 2048) {
+      const i1 = Math.min(n, i0 + 2048);
+      for (let j = 0; j < g; j++) interleave(bins, colBins[j], F, g0 + j, i0, i1);
+    }
   }
-  return { n, F, bins, edges: e.edges, nBins: e.nBins };
+}
+
+/** Rows i0..i1 of one column into column f of the row-major matrix. */
+function interleave(bins: Uint8Array, c: Uint8Array, F: number, f: number, i0: number, i1: number): void {
+  for (let i = i0, q = i0 * F + f; i < i1; i++, q += F) bins[q] = c[i];
 }
 
 /**
