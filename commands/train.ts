@@ -43,6 +43,11 @@ export interface TrainOutput {
   importance: { feature: string; weight?: number; split?: number; gain?: number; permutation?: number | null }[];
   /** per boosting round: training and validation log-loss */
   curve: { train: number[]; valid: number[] } | null;
+  /**
+   * the predictions traded: alpha_ml's rule (long when p ≥ --signal-threshold, flat below) over the test period,
+   * by the vectorized engine with --commission and --slippage; buy-and-hold over the same bars for comparison
+   */
+  signal: { threshold: number; total_return: number | null; sharpe: number | null; max_drawdown: number | null; trades: number; exposure: number | null; buy_hold_return: number | null } | null;
   /** --optimize: the search */
   search: { study: string; best_round: number | null; trials: number; completed: number; pruned: number; resumed: number; best_value: number | null; best_params: HyperParams } | null;
 }
@@ -53,6 +58,7 @@ export interface CompareOutput {
 }
 
 const fin = (x: number) => (Number.isFinite(x) ? x : null);
+const pct = (x: number | null) => (x === null ? '—' : `${(x * 100).toFixed(1)}%`);
 
 /** Feature columns live in shared memory: binning and histogram threads read them without a copy. */
 function sharedF64(v: ArrayLike<number>): Float64Array {
@@ -76,6 +82,8 @@ export interface TrainData {
   showTime: (t: number) => string;
   hash: Record<string, string>;
   source: string;
+  /** series-based data: the bars and every bar's features (for the signal backtest) */
+  bars?: { series: import('../src/types.ts').BarSeries[]; columns: ArrayLike<number>[][] };
 }
 
 function fromSeries(ctx: CommandContext, a: { label: string; only?: string } & Parameters<typeof loadRunSeries>[1], progress: ProgressFn): TrainData {
@@ -135,6 +143,7 @@ function fromSeries(ctx: CommandContext, a: { label: string; only?: string } & P
     showTime: (t) => new Date(t).toISOString(),
     hash: Object.fromEntries(series.map((s) => [s.symbol, contentHash(s)])),
     source: series.map((s) => s.symbol).join(','),
+    bars: { series, columns: mats.map((fm) => fidx.map((f) => fm.columns[f])) },
   };
 }
 
@@ -264,6 +273,9 @@ export const train = defineCommand({
       space: z.string().optional().describe('--optimize: search space, e.g. num_leaves=int:8:128:log,learning_rate=float:0.01:0.3:log (default: per family)'),
       pruner: z.enum(['median', 'halving', 'none']).default('median').describe('--optimize: stop unpromising trials early'),
       study: z.string().optional().describe('--optimize: study name in the catalog (an interrupted study with the same name resumes)'),
+      signalThreshold: z.number().min(0.5).max(1).default(0.5).describe('signal backtest: long when the probability is at least this'),
+      commission: z.string().default('none').describe('signal backtest: commission model (as backtest --commission)'),
+      slippage: z.string().default('none').describe('signal backtest: slippage model (as backtest --slippage)'),
       name: z.string().optional().describe('registry name (default: model and symbols)'),
       save: z.boolean().default(true).describe('store the model in the registry (--no-save to only score it)'),
     }),
@@ -386,6 +398,7 @@ async function trainOne(ctx: CommandContext, a: TrainArgs, d: TrainData, split: 
   const pTrain = m.predict(d.cols, trainRows);
   const c = classification(pTest, yTest);
   const scores: Scores = { auc: fin(auc(pTest, yTest)), accuracy: fin(c.accuracy), logloss: fin(logLoss(pTest, yTest)), precision: fin(c.precision), recall: fin(c.recall), train_auc: fin(auc(pTrain, Array.from(trainRows, (r) => d.y[r]))) };
+  const signal = d.bars ? await signalBacktest(d, m, split.test, a) : null;
   // importance
   let importance: TrainOutput['importance'];
   if (m.importance.weight) {
@@ -418,6 +431,7 @@ async function trainOne(ctx: CommandContext, a: TrainArgs, d: TrainData, split: 
     params: m.params,
     cv,
     importance: importance.slice(0, 30),
+    signal,
     curve: m.history ? { train: m.history.train.map((x) => (Number.isFinite(x) ? x : NaN)), valid: m.history.valid } : null,
     search,
   };
@@ -437,6 +451,40 @@ async function trainOne(ctx: CommandContext, a: TrainArgs, d: TrainData, split: 
   return out;
 }
 
+/**
+ * Backtest of the predictions on the test period: probabilities for every bar from the test period's first bar on
+ * (NaN before it, and where a feature is still warming up), traded by alpha_ml's rule on the vectorized engine.
+ */
+async function signalBacktest(d: TrainData, m: FittedModel, test: Int32Array, a: TrainArgs): Promise<TrainOutput['signal']> {
+  const { probabilityStrategy } = await import('../models/alpha-ml.ts');
+  const { runStrategy } = await import('../engine/run.ts');
+  const { runSummary } = await import('../engine/report.ts');
+  const start = Math.min(...Array.from(test, (r) => d.ts[r]));
+  const { series, columns } = d.bars!;
+  const probs = series.map((S, k) => {
+    const cols = columns[k];
+    const p = m.predict(cols, undefined);
+    for (let i = 0; i < S.ts.length; i++) if (S.ts[i] < start || cols.some((c) => !(c[i] === c[i]))) p[i] = NaN;
+    return p;
+  });
+  // the run covers the test period only (metrics of that period, not diluted by the flat training years)
+  const { viewBars } = await import('../engine/sweep-pool.ts');
+  const from = series.map((S) => {
+    let i0 = 0;
+    while (i0 < S.ts.length && S.ts[i0] < start) i0++;
+    return i0;
+  });
+  const tseries = series.map((S, k) => viewBars(S, from[k], S.ts.length));
+  const tprobs = probs.map((p, k) => p.subarray(from[k]));
+  const r = runStrategy({ strategy: probabilityStrategy(tseries, tprobs), params: { threshold: a.signalThreshold }, series: tseries, commission: a.commission, slippage: a.slippage, mode: 'vectorized' });
+  const sum = runSummary(r);
+  // buy and hold over the same bars, equal weights, from the first test bar's close
+  let bh = 0;
+  for (const S of tseries) if (S.ts.length) bh += S.close[S.ts.length - 1] / S.close[0] - 1;
+  const mt = sum.metrics;
+  return { threshold: a.signalThreshold, total_return: mt.total_return ?? null, sharpe: mt.sharpe ?? null, max_drawdown: mt.max_drawdown ?? null, trades: r.trades.length, exposure: mt.exposure_time ?? null, buy_hold_return: fin(bh / series.length) };
+}
+
 function renderOne(r: TrainOutput): string {
   const lab = r.label.kind === 'direction' ? `direction over ${r.label.horizon} bars${r.label.dead_zone ? ` (dead zone ${r.label.dead_zone})` : ''}` : `column ${r.label.column}`;
   const top = r.importance.slice(0, 5);
@@ -444,6 +492,7 @@ function renderOne(r: TrainOutput): string {
     `${r.model} on ${r.features} features · label ${lab}`,
     `train ${r.train_range.from.slice(0, 10)} → ${r.train_range.to.slice(0, 10)} (${r.rows.train.toLocaleString('en-US')} rows${r.rows.valid ? `, ${r.rows.valid.toLocaleString('en-US')} validation` : ''}, ${r.rows.purged} purged) · test ${r.test_range.from.slice(0, 10)} → ${r.test_range.to.slice(0, 10)} (${r.rows.test.toLocaleString('en-US')} rows)`,
     `out of sample: AUC ${num(r.scores.auc, 3)} · accuracy ${num(r.scores.accuracy, 3)} · log-loss ${num(r.scores.logloss, 4)} · precision ${num(r.scores.precision, 3)} · recall ${num(r.scores.recall, 3)} (train AUC ${num(r.scores.train_auc, 3)}) · fitted in ${r.train_seconds.toFixed(2)} s`,
+    r.signal ? `signal (long at p ≥ ${r.signal.threshold}) over the test period: return ${pct(r.signal.total_return)} · Sharpe ${num(r.signal.sharpe, 2)} · max drawdown ${pct(r.signal.max_drawdown)} · ${r.signal.trades} trades · in the market ${pct(r.signal.exposure)} (buy and hold ${pct(r.signal.buy_hold_return)})` : '',
     r.search ? `search "${r.search.study}": ${r.search.completed} complete, ${r.search.pruned} pruned${r.search.resumed ? ` (${r.search.resumed} from before)` : ''}; best validation log-loss ${num(r.search.best_value, 4)}${r.search.best_round ? ` at round ${r.search.best_round}` : ''} with ${Object.entries(r.search.best_params).map(([k, v]) => `${k}=${typeof v === 'number' ? +v.toPrecision(4) : v}`).join(' ')}` : '',
     r.cv ? `${r.cv.kind} CV on the training period, ${r.cv.folds} folds: AUC ${num(r.cv.auc_mean, 3)} ± ${num(r.cv.auc_sd, 3)}` : '',
     r.dropped.length ? `left out: ${r.dropped.join(', ')}` : '',

@@ -100,6 +100,14 @@ export async function prepareAlphaMl(ws: Workspace, series: BarSeries[], params:
     }
   }
   const mean = probs.map((p, k) => Float64Array.from(p, (x, i) => (counts[k][i] === ids.length ? x / ids.length : NaN)));
+  return probabilityStrategy(series, mean);
+}
+
+/**
+ * alpha_ml bound to given probabilities (one column per series, NaN = no decision at that bar): used after
+ * inference, and by `train` to backtest a fresh model's out-of-sample signal.
+ */
+export function probabilityStrategy(series: BarSeries[], mean: Float64Array[]): Strategy {
   const bySymbol = new Map(series.map((s, k) => [s, mean[k]]));
   return defineStrategy({
     name: 'alpha_ml',

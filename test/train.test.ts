@@ -76,6 +76,17 @@ describe('train', () => {
     expect(shown).toMatchObject({ kind: 'gbdt', features: feats.split(',') });
     const bt = (await cli(['--workspace', ws, 'backtest', '--strategy', 'alpha_ml', '--param', `models=${j.model_id}`, '--data', ORCL, '--tz', 'America/New_York', '--no-save', '--json'])).json();
     expect(bt.trades.length).toBeGreaterThan(5);
+    // the signal backtest covers the test period: buy and hold from its first close to the file's last close
+    const fs = await import('node:fs');
+    const lines = fs.readFileSync(ORCL, 'utf8').trim().split('\n');
+    const head = lines[0].split(',');
+    const rows = lines.slice(1).map((l) => l.split(','));
+    const ci = head.findIndex((h) => /^close$/i.test(h));
+    const first = rows.find((r) => r[0] >= j.test_range.from.slice(0, 10))!;
+    expect(j.signal.buy_hold_return).toBeCloseTo(Number(rows.at(-1)![ci]) / Number(first[ci]) - 1, 10);
+    expect(j.signal.trades).toBeGreaterThan(0);
+    expect(j.signal.exposure).toBeGreaterThan(0);
+    expect(j.signal.exposure).toBeLessThanOrEqual(1);
   });
 
   it('--compare-models trains every family on the same split', async () => {
