@@ -57,6 +57,17 @@ export interface BacktestConfig {
   equityBuffer?: Float64Array;
   /** limits and circuit breakers checked on every order and fill (engine/risk/manager.ts) */
   risk?: RiskManager;
+  /** told of every order placed, fill and order end, as they happen (the live journal listens) */
+  events?: OrderEvents;
+}
+
+/** Order lifecycle events of the kernel, in the order they happen (engine/live writes them to the journal). */
+export interface OrderEvents {
+  /** an order was accepted into the book (before any fill; its intent must be recorded now) */
+  placed(o: Readonly<SimOrder>, t: number): void;
+  filled(o: Readonly<SimOrder>, qty: number, price: number, fee: number, t: number): void;
+  /** canceled, rejected, expired or replaced, with the reason */
+  ended(o: Readonly<SimOrder>, t: number): void;
 }
 
 export interface Rejection {
@@ -225,7 +236,12 @@ export function runBacktest(cfg: BacktestConfig): BacktestResult {
   return new EventEngine(cfg).run();
 }
 
-class EventEngine implements StrategyContext {
+/** The event kernel stepped from outside (live sessions): begin(), advance(t) per bar time, finishStrategy(). */
+export function steppedEngine(cfg: BacktestConfig): EventEngine {
+  return new EventEngine(cfg);
+}
+
+export class EventEngine implements StrategyContext {
   // ---- context fields (read by the strategy)
   t = NaN;
   readonly symbols: string[];
@@ -305,75 +321,15 @@ class EventEngine implements StrategyContext {
     const equity = new Float64Array(nSteps);
     const cashCol = new Float64Array(nSteps);
     const grossCol = new Float64Array(nSteps);
-    const nSym = this.series.length;
-    const ptr = new Int32Array(nSym);
     const pf = this.pf;
-    const bound = this.bound;
-    const pending = this.pending;
-    const series = this.series;
-    const idx = this.idx;
-    const updated = this.updated;
-
-    this.inInit = true;
-    let inst: StrategyInstance;
-    try {
-      inst = cfg.strategy.init(this);
-    } finally {
-      this.inInit = false;
-    }
-
+    this.begin();
     for (let step = 0; step < nSteps; step++) {
-      const t = times[step];
-      this.t = t;
-      this.last = step === nSteps - 1;
-      // which symbols have a bar now
-      let nu = 0;
-      for (let s = 0; s < nSym; s++) {
-        const p = ptr[s];
-        const ts = series[s].ts;
-        if (p < ts.length && ts[p] === t) {
-          updated[nu++] = s;
-          idx[s] = p;
-          ptr[s] = p + 1;
-        }
-      }
-      this.nUpdated = nu;
-      // Several symbols: every symbol with a bar now is valued at its open while orders are matched, so sizing
-      // (target weights, percent of equity) and the margin check see one consistent equity — not some symbols at
-      // yesterday's close and others, already matched, at today's.
-      if (nSym > 1) {
-        let any = false;
-        for (let u = 0; u < nu && !any; u++) any = pending[updated[u]].length > 0;
-        if (any) {
-          for (let u = 0; u < nu; u++) {
-            const s = updated[u];
-            const o = series[s].open[idx[s]];
-            if (o === o) pf.mark[s] = o;
-          }
-        }
-      }
-      // Orders that reduce a position are matched first across all symbols, so a rotation's sales pay for its
-      // purchases at the same open; then every other order, each symbol's in the order they were placed.
-      if (nSym > 1) for (let u = 0; u < nu; u++) if (pending[updated[u]].length > 0) this.matchBar(updated[u], idx[updated[u]], t, 0, step);
-      for (let u = 0; u < nu; u++) {
-        const s = updated[u];
-        const i = idx[s];
-        const S = series[s];
-        if (pending[s].length > 0) this.matchBar(s, i, t, nSym > 1 ? 1 : 2, step);
-        const c = S.close[i];
-        if (c === c) pf.mark[s] = c;
-        const bs = bound[s];
-        for (let b = 0; b < bs.length; b++) bs[b].push(S.open[i], S.high[i], S.low[i], c, S.volume[i], t);
-      }
-      this.inBar = true;
-      inst.onBar(this);
-      this.inBar = false;
-      if (this.closeQueue.length > 0) this.fillOnClose(t);
+      this.advance(times[step], step === nSteps - 1, step);
       equity[step] = pf.equity();
       cashCol[step] = pf.cash;
       grossCol[step] = pf.lastGross;
       if (this.risk) {
-        this.risk.onStep(t, equity[step], this.intraday[0] ? startOfLocalDay(t, series[0].tz) : t);
+        this.risk.onStep(this.t, equity[step], this.intraday[0] ? startOfLocalDay(this.t, this.series[0].tz) : this.t);
         this.risk.observe(this.riskView);
       }
       if ((step & (PROGRESS_EVERY - 1)) === PROGRESS_EVERY - 1) {
@@ -381,13 +337,122 @@ class EventEngine implements StrategyContext {
         if (cfg.signal?.aborted) throw new Error('backtest canceled');
       }
     }
-    if (inst.onEnd) {
+    this.finishStrategy();
+    cfg.progress?.(nSteps, nSteps);
+    return this.result(times, equity, cashCol, grossCol);
+  }
+
+  private inst: StrategyInstance | null = null;
+  private ptr: Int32Array = new Int32Array(0);
+
+  /** Start the strategy (its init); then advance() once per time step. */
+  begin(): void {
+    this.ptr = new Int32Array(this.series.length);
+    this.inInit = true;
+    try {
+      this.inst = this.cfg.strategy.init(this);
+    } finally {
+      this.inInit = false;
+    }
+  }
+
+  /**
+   * One time step at time t: the symbols whose next bar starts at t have it now; their pending orders are matched
+   * against it, then the strategy sees it. Backtests call this for every merged time; a live session for each bar
+   * its feed delivers (the series may be longer than what has arrived: only bars at t are taken).
+   */
+  advance(t: number, last: boolean, step: number): void {
+    const pf = this.pf;
+    const bound = this.bound;
+    const pending = this.pending;
+    const series = this.series;
+    const idx = this.idx;
+    const updated = this.updated;
+    const ptr = this.ptr;
+    const nSym = series.length;
+    this.t = t;
+    this.last = last;
+    // which symbols have a bar now
+    let nu = 0;
+    for (let s = 0; s < nSym; s++) {
+      const p = ptr[s];
+      const ts = series[s].ts;
+      if (p < ts.length && ts[p] === t) {
+        updated[nu++] = s;
+        idx[s] = p;
+        ptr[s] = p + 1;
+      }
+    }
+    this.nUpdated = nu;
+    // Several symbols: every symbol with a bar now is valued at its open while orders are matched, so sizing
+    // (target weights, percent of equity) and the margin check see one consistent equity — not some symbols at
+    // yesterday's close and others, already matched, at today's.
+    if (nSym > 1) {
+      let any = false;
+      for (let u = 0; u < nu && !any; u++) any = pending[updated[u]].length > 0;
+      if (any) {
+        for (let u = 0; u < nu; u++) {
+          const s = updated[u];
+          const o = series[s].open[idx[s]];
+          if (o === o) pf.mark[s] = o;
+        }
+      }
+    }
+    // Orders that reduce a position are matched first across all symbols, so a rotation's sales pay for its
+    // purchases at the same open; then every other order, each symbol's in the order they were placed.
+    if (nSym > 1) for (let u = 0; u < nu; u++) if (pending[updated[u]].length > 0) this.matchBar(updated[u], idx[updated[u]], t, 0, step);
+    for (let u = 0; u < nu; u++) {
+      const s = updated[u];
+      const i = idx[s];
+      const S = series[s];
+      if (pending[s].length > 0) this.matchBar(s, i, t, nSym > 1 ? 1 : 2, step);
+      const c = S.close[i];
+      if (c === c) pf.mark[s] = c;
+      const bs = bound[s];
+      for (let b = 0; b < bs.length; b++) bs[b].push(S.open[i], S.high[i], S.low[i], c, S.volume[i], t);
+    }
+    this.inBar = true;
+    this.inst!.onBar(this);
+    this.inBar = false;
+    if (this.closeQueue.length > 0) this.fillOnClose(t);
+  }
+
+  /** The strategy's onEnd, after the last step. */
+  finishStrategy(): void {
+    const inst = this.inst;
+    if (inst?.onEnd) {
       this.inBar = true;
       inst.onEnd(this);
       this.inBar = false;
     }
-    cfg.progress?.(nSteps, nSteps);
+  }
 
+  /** Portfolio state for a live session: cash, equity, positions and marks now. */
+  get portfolio(): Portfolio {
+    return this.pf;
+  }
+
+  /** Every order placed so far, in order. */
+  get orders(): readonly SimOrder[] {
+    return this.orderLog;
+  }
+
+  /** Place an order from outside the strategy (a person at the blotter), as if during the current step. */
+  placeExternal(s: number, req: OrderRequest): string {
+    const was = this.inBar;
+    this.inBar = true;
+    try {
+      return this.order(s, req);
+    } finally {
+      this.inBar = was;
+    }
+  }
+
+  private result(times: Float64Array, equity: Float64Array, cashCol: Float64Array, grossCol: Float64Array): BacktestResult {
+    const cfg = this.cfg;
+    const pf = this.pf;
+    const idx = this.idx;
+    const nSteps = times.length;
     const lastT = nSteps > 0 ? times[nSteps - 1] : NaN;
     const warnings: string[] = [];
     const wf = (cfg.slippage as { warmupFills?: number }).warmupFills;
@@ -576,6 +641,7 @@ class EventEngine implements StrategyContext {
     }
     const closedBefore = pf.tradeCount;
     pf.fill(s, o.side, q, price, fee, t, i, o.no, px, o.tag);
+    cfg.events?.filled(o, q, price, fee, t);
     if (this.risk) for (let j = closedBefore; j < pf.tradeCount; j++) this.risk.onTradeClosed(t, pf.closedNet(j));
     cfg.commission.charged?.({ side: o.side, qty: q, price, orderFilledBefore: o.filledQty, orderFeeBefore: o.commission, ts: t });
     o.avgFillPrice = (o.avgFillPrice * o.filledQty + price * q) / (o.filledQty + q);
@@ -629,6 +695,7 @@ class EventEngine implements StrategyContext {
     if (o.status === 'new' && status !== 'rejected' && status !== 'canceled') transition(o, 'accepted');
     transition(o, status);
     o.endReason = reason;
+    this.cfg.events?.ended(o, t);
     if (status === 'rejected' || reason === 'no_cash' || reason === 'zero_qty' || reason === 'risk_limit') {
       this.rejections.push({ ts: t, orderId: o.id, symbol: o.symbol, reason, detail: detail ?? reason });
     }
@@ -774,6 +841,7 @@ class EventEngine implements StrategyContext {
     }
     transition(o, 'accepted');
     this.pending[o.sym].push(o);
+    this.cfg.events?.placed(o, this.t);
     if (o.onClose) this.closeQueue.push(o);
     if (req && (req.takeProfit !== undefined || req.stopLoss !== undefined)) {
       const exit: Side = o.side === 'buy' ? 'sell' : 'buy';
