@@ -130,6 +130,11 @@ export class RiskManager {
     return Object.keys(c.limits).length > 0 || Object.keys(c.breakers).length > 0 || Object.keys(c.symbols).length > 0 || this.killed !== null;
   }
 
+  /** whether the kill switch is on */
+  get isKilled(): boolean {
+    return this.killed !== null;
+  }
+
   kill(ts: number, reason = 'manual'): void {
     this.killed = { ts, reason };
     this.trip('kill_switch', ts, 1);

@@ -1,0 +1,216 @@
+/**
+ * A paper-trading session: the backtest's event kernel (engine/backtest.ts) stepped by a clock over a feed, with the
+ * kernel's own matching as the paper broker (the backtester's fill, slippage and commission models: replaying stored
+ * bars gives exactly the backtest's fills), and every order and broker event written to the journal.
+ *
+ * Feed: stored bars replayed at 1× (a bar per bar duration of wall time), N× or as fast as possible ('max').
+ *
+ * Crash safety: an order's intent is committed to the journal (synchronous=FULL) in the same call that puts it in
+ * the paper broker's book, before it can be matched; fills and ends are committed as they happen. The kernel is
+ * deterministic, so `resume` rebuilds a session by replaying it from its first bar with the journal as the record:
+ * up to the last bar the journal saw, every order and fill is found in it by its client_order_id (never recorded or
+ * sent twice); one the crash cut off between the kernel and the journal is recorded then; manual requests from the
+ * blotter are re-applied at the bar that took them. Then the session goes on from where it stopped.
+ */
+import type { BarSeries } from '../../src/types.ts';
+import type { BacktestConfig, OrderEvents } from '../backtest.ts';
+import { steppedEngine } from '../backtest.ts';
+import { mergeTimes } from '../backtest.ts';
+import type { SimOrder } from '../orders.ts';
+import type { OrderRequest } from '../strategy.ts';
+import { Journal, type RequestRow } from './journal.ts';
+
+export interface SessionOptions {
+  journal: Journal;
+  cfg: BacktestConfig;
+  /** bar duration in ms (pacing) */
+  barMs: number;
+  /** 'max' or a multiple of real time */
+  speed: 'max' | number;
+  /** stop (resumable) after this much wall time */
+  durationMs?: number;
+  /** replay up to (and including) this bar time from the journal before trading on (resume) */
+  resumeThrough?: number | null;
+  signal?: AbortSignal;
+  /** polled about once a second outside replay: when it turns on, every working order is canceled */
+  killSwitch?: () => boolean;
+  /** progress about every 250 ms */
+  onProgress?: (p: SessionProgress) => void;
+  /** how long to wait for the next bar (tests inject a fake clock) */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export interface SessionProgress {
+  bars: number;
+  total: number;
+  t: number;
+  equity: number;
+  orders: number;
+  fills: number;
+}
+
+export interface SessionResult {
+  status: 'finished' | 'stopped';
+  bars: number;
+  last_bar_ts: number | null;
+  orders: number;
+  fills: number;
+  equity: number;
+  cash: number;
+  /** resume: bars replayed from the journal, orders and fills that were already recorded, ones recorded now */
+  replay: { bars: number; known_orders: number; known_fills: number; recorded_orders: number; recorded_fills: number } | null;
+}
+
+const cidOf = (session: string, o: Readonly<SimOrder>) => `${session}-${o.id}`;
+
+export async function runSession(o: SessionOptions): Promise<SessionResult> {
+  const j = o.journal;
+  const session = j.session;
+  const times = mergeTimes(o.cfg.series);
+  const seqs = new Map<string, number>();
+  let manual = false;
+  let replaying = false;
+  const counts = { orders: 0, fills: 0, knownOrders: 0, knownFills: 0, newOrders: 0, newFills: 0 };
+  const stateOf = (x: Readonly<SimOrder>, status: string) => ({ status, filled_qty: x.filledQty, avg_price: x.filledQty > 0 ? x.avgFillPrice : null, reason: x.endReason ?? null, qty: Number.isFinite(x.qty) && x.qty > 0 ? x.qty : null, side: x.side });
+  const nextSeq = (cid: string) => {
+    const k = (seqs.get(cid) ?? 0) + 1;
+    seqs.set(cid, k);
+    return k;
+  };
+  const events: OrderEvents = {
+    placed(x, t) {
+      const cid = cidOf(session, x);
+      counts.orders++;
+      seqs.set(cid, 0);
+      const added = j.intent({ client_order_id: cid, symbol: x.symbol, side: x.side, type: x.type, qty: Number.isFinite(x.qty) && x.qty > 0 ? x.qty : null, limit_price: x.limitPrice ?? null, stop_price: x.stopPrice ?? null, tif: x.tif, parent_id: x.parentId ? `${session}-${x.parentId}` : null, source: manual ? 'manual' : 'strategy', bar_ts: t });
+      if (replaying) added ? counts.newOrders++ : counts.knownOrders++;
+      j.event({ client_order_id: cid, seq: 0, type: 'new', bar_ts: t }, stateOf(x, 'working'));
+    },
+    filled(x, q, price, fee, t) {
+      const cid = cidOf(session, x);
+      counts.fills++;
+      const done = x.filledQty + q >= x.qty - 1e-9;
+      // the kernel updates the order after this call: state as it will be
+      const filled = x.filledQty + q;
+      const avg = (x.avgFillPrice * x.filledQty + price * q) / filled;
+      const added = j.event({ client_order_id: cid, seq: nextSeq(cid), type: done ? 'fill' : 'partial_fill', qty: q, price, commission: fee, bar_ts: t }, { status: done ? 'filled' : 'partially_filled', filled_qty: filled, avg_price: avg, reason: null, qty: x.qty, side: x.side });
+      if (replaying) added ? counts.newFills++ : counts.knownFills++;
+    },
+    ended(x, t) {
+      const cid = cidOf(session, x);
+      j.event({ client_order_id: cid, seq: nextSeq(cid), type: x.status, bar_ts: t, detail: x.endReason }, stateOf(x, x.status));
+    },
+  };
+  const engine = steppedEngine({ ...o.cfg, events });
+  const pf = engine.portfolio;
+  const symbols = o.cfg.series.map((s) => s.symbol);
+  const taken = new Map<number, RequestRow[]>();
+  if (o.resumeThrough != null) for (const r of j.takenRequests()) taken.set(r.taken_bar_ts!, [...(taken.get(r.taken_bar_ts!) ?? []), r]);
+
+  const apply = (r: RequestRow): string => {
+    const body = JSON.parse(r.body) as { symbol?: string; side?: 'buy' | 'sell'; qty?: number; limit?: number; id?: string };
+    manual = true;
+    try {
+      switch (r.kind) {
+        case 'order': {
+          const s = symbols.indexOf(body.symbol ?? '');
+          if (s < 0) return `rejected: ${body.symbol} is not traded in this session (${symbols.join(', ')})`;
+          const req: OrderRequest = { side: body.side!, qty: body.qty, ...(body.limit !== undefined ? { type: 'limit', limitPrice: body.limit } : {}) };
+          const id = engine.placeExternal(s, req);
+          return `placed ${session}-${id}`;
+        }
+        case 'cancel': {
+          const id = (body.id ?? '').replace(`${session}-`, '');
+          engine.cancel(id);
+          return `cancel ${body.id}`;
+        }
+        case 'cancel_all':
+          for (const x of engine.openOrders()) engine.cancel(x.id);
+          return 'canceled all';
+        case 'flatten':
+          for (const x of engine.openOrders()) engine.cancel(x.id);
+          symbols.forEach((_, s) => {
+            if (pf.pos[s] !== 0) engine.placeExternal(s, { side: pf.pos[s] > 0 ? 'sell' : 'buy', qty: Math.abs(pf.pos[s]) });
+          });
+          return 'flattening';
+        case 'stop':
+          return 'stopping';
+      }
+    } finally {
+      manual = false;
+    }
+  };
+
+  engine.begin();
+  const start = Date.now();
+  let lastFlush = Date.now();
+  let lastProgress = 0;
+  let bars = 0;
+  let replayBars = 0;
+  let stop = false;
+  let lastT: number | null = null;
+  let lastKillCheck = 0;
+  let killed = false;
+  const sleep = o.sleep ?? ((ms: number) => new Promise<void>((res) => setTimeout(res, ms)));
+  const flush = () => {
+    for (let s = 0; s < symbols.length; s++) if (pf.mark[s] === pf.mark[s]) j.mark(symbols[s], pf.mark[s], lastT ?? 0);
+    j.flush(lastT ?? NaN, bars);
+    lastFlush = Date.now();
+  };
+  for (let step = 0; step < times.length && !stop; step++) {
+    const t = times[step];
+    replaying = o.resumeThrough != null && t <= o.resumeThrough;
+    if (!replaying) {
+      if (o.signal?.aborted) break;
+      if (o.durationMs !== undefined && Date.now() - start >= o.durationMs) break;
+      if (o.speed !== 'max') await sleep(o.barMs / o.speed);
+      else if ((step & 1023) === 1023) await new Promise<void>((res) => setImmediate(res));
+    }
+    engine.advance(t, step === times.length - 1, step);
+    lastT = t;
+    bars++;
+    if (replaying) {
+      replayBars++;
+      for (const r of taken.get(t) ?? []) apply(r);
+    } else {
+      for (const r of j.takeRequests(t)) {
+        j.answer(r.id, apply(r));
+        if (r.kind === 'stop') stop = true;
+      }
+    }
+    j.equity(t, pf.equity(), pf.cash, pf.lastGross);
+    const now = Date.now();
+    if (!replaying && o.killSwitch && now - lastKillCheck > 1000) {
+      lastKillCheck = now;
+      const k = o.killSwitch();
+      if (k && !killed) {
+        // halt: the risk manager (tripped by the callback) refuses new exposure; working orders are canceled now
+        manual = true;
+        for (const x of engine.openOrders()) engine.cancel(x.id);
+        manual = false;
+      }
+      killed = k;
+    }
+    if (!replaying && (now - lastFlush > 200 || o.speed !== 'max')) flush();
+    if (o.onProgress && now - lastProgress > 250) {
+      lastProgress = now;
+      o.onProgress({ bars, total: times.length, t, equity: pf.equity(), orders: counts.orders, fills: counts.fills });
+    }
+  }
+  const finished = bars === times.length;
+  if (finished) engine.finishStrategy();
+  flush();
+  j.setStatus(finished ? 'finished' : 'stopped');
+  return {
+    status: finished ? 'finished' : 'stopped',
+    bars,
+    last_bar_ts: lastT,
+    orders: counts.orders,
+    fills: counts.fills,
+    equity: pf.equity(),
+    cash: pf.cash,
+    replay: o.resumeThrough != null ? { bars: replayBars, known_orders: counts.knownOrders, known_fills: counts.knownFills, recorded_orders: counts.newOrders, recorded_fills: counts.newFills } : null,
+  };
+}
+
+export type { BarSeries };
