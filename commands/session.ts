@@ -22,6 +22,8 @@ import { comboAt, objectiveGrid, type ObjectiveGrid, type ParamGrid } from '../e
 import type { SweepOutput } from './sweep.ts';
 import { ModelRegistry } from '../models/registry.ts';
 import { readKillSwitch } from './risk.ts';
+import type { DB } from '../src/catalog.ts';
+import { equityOf, fillsOf, latestSession, openJournal, ordersOf, positionsOf, type FillRow, type OrderRow, type PositionRow, type SessionRow } from '../engine/live/journal.ts';
 import { BUILTIN_STRATEGIES } from '../engine/strategies/index.ts';
 import { loadStrategyFile, userStrategyFiles, watchStrategies } from '../engine/strategy-loader.ts';
 import type { Strategy, StrategyParamSpec } from '../engine/strategy.ts';
@@ -192,6 +194,20 @@ export interface TrainLive {
   trials: { number: number; state: string; value: number | null; params: Record<string, unknown> }[];
 }
 
+/** What the Blotter pane draws: the latest paper session, read from the journal (another process may be trading). */
+export interface BlotterState {
+  session: (Pick<SessionRow, 'id' | 'strategy' | 'symbols' | 'status' | 'bars' | 'last_bar_ts' | 'heartbeat'> & { capital: number }) | null;
+  equity: number | null;
+  cash: number | null;
+  curve: number[];
+  working: OrderRow[];
+  orders: number;
+  fills: FillRow[];
+  nFills: number;
+  positions: PositionRow[];
+  cursor: number;
+}
+
 export interface ConsoleState {
   workspaceDir: string;
   mode: 'research' | 'paper' | 'live';
@@ -221,6 +237,7 @@ export interface ConsoleState {
   btView: 'run' | 'sweep';
   risk: RiskPaneState;
   train: TrainPaneState;
+  blotter: BlotterState;
   equity: number | null;
   openOrders: number;
   confirmQuit: boolean;
@@ -251,6 +268,7 @@ export class ConsoleSession extends EventBus<{ change: ConsoleState }> {
       jobs: [], log: [], message: null, palette: { open: false, input: '', completions: [], history: [], historyIdx: -1 }, help: false,
       overlays: [], overlayPicker: { open: false, cursor: 0 }, equity: null, openOrders: 0, confirmQuit: false, quit: false,
       backtests: [], tradeCursor: 0, paramEdit: null, sweep: null, btView: 'run', risk: emptyRisk(), train: { models: [], last: null, live: null },
+      blotter: { session: null, equity: null, cash: null, curve: [], working: [], orders: 0, fills: [], nFills: 0, positions: [], cursor: 0 },
     };
     // a job that just started is drawn a little later: a quick one (a rerun) is then drawn once, with its result
     // a job that just started, or reports progress, is drawn a little later: a quick one (a rerun) is then drawn once,
@@ -358,7 +376,83 @@ export class ConsoleSession extends EventBus<{ change: ConsoleState }> {
     return { visible, selected: Math.min(this.state.selected, Math.max(0, visible.length - 1)) };
   }
 
+  private journal: DB | null = null;
+  private blotterTimer: NodeJS.Timeout | null = null;
+  private blotterMark = '';
+
+  /**
+   * Read the latest paper session from the journal (when it changed: the newest event id and the session's
+   * heartbeat). While the Blotter pane is shown this runs twice a second; a running session also sets the status
+   * bar's mode and equity.
+   */
+  refreshBlotter(force = false): void {
+    const file = this.ws.path('journal.sqlite');
+    if (!this.journal) {
+      if (!fs.existsSync(file)) return;
+      this.journal = openJournal(file);
+    }
+    const db = this.journal;
+    const s = latestSession(db);
+    if (!s) return;
+    const mark = `${s.id}|${s.heartbeat}|${s.status}|${(db.prepare('SELECT MAX(id) AS m FROM events').get() as { m: number | null }).m}`;
+    if (!force && mark === this.blotterMark) return;
+    this.blotterMark = mark;
+    const eq = equityOf(db, s.id, 400);
+    const allFills = fillsOf(db, s.id);
+    const orders = ordersOf(db, s.id);
+    const working = orders.filter((o) => o.status === 'working' || o.status === 'partially_filled');
+    const capital = (JSON.parse(s.config) as { capital?: number }).capital ?? 0;
+    const last = eq.at(-1);
+    const b = this.state.blotter;
+    const running = s.status === 'running';
+    this.set({
+      blotter: {
+        session: { id: s.id, strategy: s.strategy, symbols: s.symbols, status: s.status, bars: s.bars, last_bar_ts: s.last_bar_ts, heartbeat: s.heartbeat, capital },
+        equity: last?.equity ?? null,
+        cash: last?.cash ?? null,
+        curve: eq.map((e) => e.equity),
+        working,
+        orders: orders.length,
+        fills: allFills.slice(-50).reverse(),
+        nFills: allFills.length,
+        positions: positionsOf(db, s.id).filter((p) => p.qty !== 0),
+        cursor: Math.min(b.cursor, Math.max(0, working.length - 1)),
+      },
+      ...(running ? { mode: 'paper' as const, equity: last?.equity ?? null, openOrders: working.length } : { mode: 'research' as const }),
+    });
+  }
+
+  blotterMove(d: number): void {
+    const b = this.state.blotter;
+    this.set({ blotter: { ...b, cursor: Math.max(0, Math.min(b.working.length - 1, b.cursor + d)) } });
+  }
+
+  /** c: cancel the selected working order; C: all; F: flatten; K: kill switch on and cancel all. */
+  blotterAction(kind: 'cancel' | 'cancel_all' | 'flatten' | 'kill'): void {
+    const b = this.state.blotter;
+    if (!b.session || b.session.status !== 'running') return this.say('no running paper session', 'error');
+    if (kind === 'cancel') {
+      const o = b.working[b.cursor];
+      if (!o) return this.say('no working order selected', 'error');
+      this.run(`cancel ${o.client_order_id} --session ${b.session.id}`);
+    } else if (kind === 'cancel_all') this.run(`cancel --all --session ${b.session.id}`);
+    else if (kind === 'flatten') this.run(`flatten --session ${b.session.id}`);
+    else {
+      this.run('risk kill --reason blotter');
+      this.run(`cancel --all --session ${b.session.id}`);
+    }
+  }
+
   setPane(pane: PaneId): void {
+    if (pane === 'blotter') {
+      this.refreshBlotter(true);
+      if (!this.blotterTimer) {
+        this.blotterTimer = setInterval(() => {
+          if (this.state.pane === 'blotter') this.refreshBlotter();
+        }, 500);
+        this.blotterTimer.unref();
+      }
+    }
     this.set({ pane, help: false, ...(pane === 'risk' ? { risk: { ...this.state.risk, kill: killSwitch(this.ws.dir) } } : {}), ...(pane === 'train' ? { train: { ...this.state.train, models: this.registryList() } } : {}) });
   }
 
@@ -845,6 +939,7 @@ export class ConsoleSession extends EventBus<{ change: ConsoleState }> {
       else this.set({ train: { ...this.state.train, live } });
     }
     if (['models import', 'models delete'].includes(j.command)) this.set({ train: { ...this.state.train, models: this.registryList() } });
+    if (['paper', 'paper resume', 'buy', 'sell', 'cancel', 'flatten', 'paper stop'].includes(j.command)) this.refreshBlotter(true);
     if (j.command === 'risk kill' || j.command === 'risk resume') this.set({ risk: { ...this.state.risk, kill: killSwitch(this.ws.dir) } });
     if (['data import', 'data generate', 'data resample', 'data delete', 'demo'].includes(j.command)) {
       this.store.clearCache();
@@ -882,6 +977,8 @@ export class ConsoleSession extends EventBus<{ change: ConsoleState }> {
 
   async close(): Promise<void> {
     if (this.deferTimer) clearTimeout(this.deferTimer);
+    if (this.blotterTimer) clearInterval(this.blotterTimer);
+    this.journal?.close();
     this.stopWatching?.();
     await this.jobs.shutdown();
   }

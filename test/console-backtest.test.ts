@@ -273,3 +273,45 @@ describe('Train pane', () => {
       expect(f).toMatch(/(rsi_14|roc_12|atr_14|adx_14) +█+ \d+/);
     }));
 });
+
+describe('Blotter pane', () => {
+  it('shows a paper session from the journal; c, F and K send their requests to the running session', () =>
+    withConsole(140, 44, async (session, r) => {
+      // a finished session: equity, positions (the sum of fills) and fills
+      session.run(`paper --strategy sma_cross --data ${ORCL} --tz America/New_York --speed max --headless`);
+      for (let i = 0; i < 300 && !session.getState().jobs.some((j) => j.command === 'paper' && j.status !== 'running'); i++) await tick(50);
+      session.setPane('blotter');
+      await tick(50);
+      const b = session.getState().blotter;
+      expect(b.session?.status).toBe('finished');
+      expect(b.nFills).toBeGreaterThan(50);
+      const f = r.lastFrame()!;
+      expect(f).toContain(`session ${b.session!.id} · sma_cross on ORCL · finished`);
+      expect(f).toMatch(/equity 508,?190\.37/);
+      expect(f).toMatch(/ORCL +11300 +38\.9300/);
+      expect(f).toMatch(/fills \(latest first\)/);
+      // a running session (a stand-in row in the journal) receives the keys' requests
+      const { openJournal } = await import('../engine/live/journal.ts');
+      const db = openJournal(path.join(session.getState().workspaceDir, 'journal.sqlite'));
+      db.prepare("INSERT INTO sessions (id, strategy, symbols, broker, feed, config, started_at, status, pid) VALUES ('live1', 'sma_cross', 'ORCL', 'paper', 'replay', '{\"capital\":1000}', '2099-01-01', 'running', 1)").run();
+      db.prepare("INSERT INTO orders (client_order_id, session_id, symbol, side, type, qty, tif, source, bar_ts, created_at, status) VALUES ('live1-o1', 'live1', 'ORCL', 'buy', 'limit', 5, 'gtc', 'strategy', 0, 'x', 'working')").run();
+      db.prepare("INSERT INTO events (session_id, client_order_id, seq, type, bar_ts, at) VALUES ('live1', 'live1-o1', 0, 'new', 0, 'x')").run();
+      session.refreshBlotter(true);
+      expect(session.getState().mode).toBe('paper');
+      expect(session.getState().blotter.working.map((o) => o.client_order_id)).toEqual(['live1-o1']);
+      r.stdin.write('c');
+      r.stdin.write('F');
+      for (let i = 0; i < 100 && (db.prepare('SELECT COUNT(*) n FROM requests').get() as { n: number }).n < 2; i++) await tick(50);
+      const reqs = db.prepare('SELECT kind, body FROM requests ORDER BY id').all() as { kind: string; body: string }[];
+      expect(reqs.map((x) => x.kind)).toEqual(['cancel', 'flatten']);
+      expect(JSON.parse(reqs[0].body).id).toBe('live1-o1');
+      // K: the kill switch on (the session's risk manager halts new exposure) and every order canceled
+      r.stdin.write('K');
+      for (let i = 0; i < 100 && (db.prepare('SELECT COUNT(*) n FROM requests').get() as { n: number }).n < 3; i++) await tick(50);
+      expect((db.prepare('SELECT kind FROM requests ORDER BY id DESC LIMIT 1').get() as { kind: string }).kind).toBe('cancel_all');
+      const { readKillSwitch } = await import('../commands/risk.ts');
+      for (let i = 0; i < 100 && !readKillSwitch(session.getState().workspaceDir).killed; i++) await tick(50);
+      expect(readKillSwitch(session.getState().workspaceDir)).toMatchObject({ killed: true, reason: 'blotter' });
+      db.close();
+    }));
+});

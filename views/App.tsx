@@ -4,8 +4,8 @@ import { PANES, type ConsoleSession, type ConsoleState, type PaneId } from '../c
 import { RiskPane } from './panes/RiskPane.tsx';
 import { TrainPane } from './panes/TrainPane.tsx';
 import { BacktestPane, handleBacktestKey } from './panes/BacktestPane.tsx';
+import { BlotterPane, handleBlotterKey } from './panes/BlotterPane.tsx';
 import { DataPane, handleDataKey } from './panes/DataPane.tsx';
-import { EmptyPane } from './panes/EmptyPane.tsx';
 import { LogPane, handleLogKey } from './panes/LogPane.tsx';
 import { HelpOverlay } from './HelpOverlay.tsx';
 import { handleOverlayPickerKey } from './OverlayPicker.tsx';
@@ -22,9 +22,6 @@ export interface AppProps {
   clock?: () => Date;
 }
 
-const EMPTY: Record<Exclude<PaneId, 'data' | 'log' | 'backtest' | 'risk' | 'train'>, string> = {
-  blotter: 'no orders yet — paper trading fills this pane',
-};
 
 export function useSession(session: ConsoleSession): ConsoleState {
   return useSyncExternalStore(session.subscribe, session.getState);
@@ -99,6 +96,7 @@ export function App({ session, width, height, clock = () => new Date() }: AppPro
     if (s.pane === 'data') return handleDataKey(session, s, k);
     if (s.pane === 'backtest') return handleBacktestKey(session, s, k);
     if (s.pane === 'log') return handleLogKey(k, s.log.length, setLogOffset);
+    if (s.pane === 'blotter') return handleBlotterKey(session, s, k);
   }
 
   const running = s.jobs.filter((j) => j.status === 'running');
@@ -130,7 +128,7 @@ export function App({ session, width, height, clock = () => new Date() }: AppPro
         ) : s.pane === 'log' ? (
           <LogPane lines={s.log} offset={logOffset} width={width} height={bodyHeight} />
         ) : (
-          <EmptyPane text={EMPTY[s.pane]} width={width} height={bodyHeight} />
+          <BlotterPane state={s} width={width} height={bodyHeight} />
         )}
       </Box>
       {running.length ? (

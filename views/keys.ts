@@ -50,7 +50,15 @@ export const PANE_KEYS: Record<string, KeyHelp[]> = {
     { keys: ':risk kill / :risk resume', does: 'kill switch on / off (paper and live trading place only reducing orders)' },
     { keys: ':backtest … --risk FILE', does: 'run with limits and breakers: this pane shows their use, trips and rejections' },
   ],
-  blotter: [],
+  blotter: [
+    { keys: 'j/k ↑/↓', does: 'move through the working orders' },
+    { keys: 'c', does: 'cancel the selected order' },
+    { keys: 'C', does: 'cancel every working order' },
+    { keys: 'F', does: 'flatten: cancel all and close every position' },
+    { keys: 'K', does: 'kill switch: halt new exposure and cancel all (:risk resume to clear)' },
+    { keys: ':buy SYM QTY [--limit P]', does: 'place an order in the running session (:sell likewise)' },
+    { keys: ':paper --strategy S --symbols A --speed 600x', does: 'start a session here (or alphatrade paper … --headless in another tmux window)' },
+  ],
   log: [
     { keys: 'j/k', does: 'scroll' },
     { keys: 'g/G', does: 'oldest / newest' },
