@@ -12,6 +12,7 @@ import { DATA_BENCHES } from './data.bench.ts';
 import { FEATURE_BENCHES } from './features.bench.ts';
 import { METRIC_BENCHES } from './metrics.bench.ts';
 import { ML_BENCHES } from './ml.bench.ts';
+import { PAPER_BENCHES } from './paper.bench.ts';
 
 export interface BenchResult {
   name: string;
@@ -30,7 +31,7 @@ const argv = process.argv.slice(2);
 const json = argv.includes('--json');
 const quick = argv.includes('--quick');
 const only = argv.includes('--only') ? argv[argv.indexOf('--only') + 1] : undefined;
-const benches: Bench[] = [...DATA_BENCHES, ...FEATURE_BENCHES, ...BACKTEST_BENCHES, ...METRIC_BENCHES, ...ML_BENCHES, ...CONSOLE_BENCHES].filter((b) => !only || b.name.includes(only));
+const benches: Bench[] = [...DATA_BENCHES, ...FEATURE_BENCHES, ...BACKTEST_BENCHES, ...METRIC_BENCHES, ...ML_BENCHES, ...PAPER_BENCHES, ...CONSOLE_BENCHES].filter((b) => !only || b.name.includes(only));
 
 const results: BenchResult[] = [];
 for (const b of benches) {

@@ -36,6 +36,11 @@ export interface SessionOptions {
   killSwitch?: () => boolean;
   /** progress about every 250 ms */
   onProgress?: (p: SessionProgress) => void;
+  /**
+   * latency of each order from the start of its bar's step: to the strategy's decision (the order accepted into the
+   * book) and to its intent committed in the journal (when a real broker would be sent it)
+   */
+  onLatency?: (decisionMs: number, committedMs: number) => void;
   /** how long to wait for the next bar (tests inject a fake clock) */
   sleep?: (ms: number) => Promise<void>;
 }
@@ -69,6 +74,7 @@ export async function runSession(o: SessionOptions): Promise<SessionResult> {
   const times = mergeTimes(o.cfg.series);
   const seqs = new Map<string, number>();
   let manual = false;
+  let stepStart = 0;
   let replaying = false;
   const counts = { orders: 0, fills: 0, knownOrders: 0, knownFills: 0, newOrders: 0, newFills: 0 };
   const stateOf = (x: Readonly<SimOrder>, status: string) => ({ status, filled_qty: x.filledQty, avg_price: x.filledQty > 0 ? x.avgFillPrice : null, reason: x.endReason ?? null, qty: Number.isFinite(x.qty) && x.qty > 0 ? x.qty : null, side: x.side });
@@ -79,11 +85,13 @@ export async function runSession(o: SessionOptions): Promise<SessionResult> {
   };
   const events: OrderEvents = {
     placed(x, t) {
+      const t0 = o.onLatency ? performance.now() : 0;
       const cid = cidOf(session, x);
       counts.orders++;
       seqs.set(cid, 0);
       const added = j.intent({ client_order_id: cid, symbol: x.symbol, side: x.side, type: x.type, qty: Number.isFinite(x.qty) && x.qty > 0 ? x.qty : null, limit_price: x.limitPrice ?? null, stop_price: x.stopPrice ?? null, tif: x.tif, parent_id: x.parentId ? `${session}-${x.parentId}` : null, source: manual ? 'manual' : 'strategy', bar_ts: t });
       if (replaying) added ? counts.newOrders++ : counts.knownOrders++;
+      if (o.onLatency) o.onLatency(t0 - stepStart, performance.now() - stepStart);
       j.event({ client_order_id: cid, seq: 0, type: 'new', bar_ts: t }, stateOf(x, 'working'));
     },
     filled(x, q, price, fee, t) {
@@ -166,6 +174,7 @@ export async function runSession(o: SessionOptions): Promise<SessionResult> {
       if (o.speed !== 'max') await sleep(o.barMs / o.speed);
       else if ((step & 1023) === 1023) await new Promise<void>((res) => setImmediate(res));
     }
+    if (o.onLatency) stepStart = performance.now();
     engine.advance(t, step === times.length - 1, step);
     lastT = t;
     bars++;
