@@ -317,11 +317,20 @@ function request(ctx: CommandContext, session: string | undefined, kind: string,
 const orderCmd = (side: 'buy' | 'sell') =>
   defineCommand({
     name: side,
-    summary: `${side} in the running paper session (market, or limit with --limit PRICE)`,
+    summary: `${side} in the running paper session (market; --limit PRICE; --algo twap|vwap|iceberg|auto)`,
     positional: ['symbol', 'qty'],
-    args: () => z.object({ symbol: z.string().describe('symbol'), qty: z.coerce.number().positive().describe('quantity'), limit: z.number().positive().optional().describe('limit price'), ...sessionArg() }),
+    args: () =>
+      z.object({
+        symbol: z.string().describe('symbol'),
+        qty: z.coerce.number().positive().describe('quantity'),
+        limit: z.number().positive().optional().describe('limit price (iceberg: the clips’ limit)'),
+        algo: z.enum(['twap', 'vwap', 'iceberg', 'auto']).optional().describe('work the order: twap or vwap over --slices bars, iceberg in --clip pieces, auto routes by size against volume'),
+        slices: z.number().int().positive().optional().describe('twap/vwap: child orders, one per bar (10)'),
+        clip: z.number().positive().optional().describe('iceberg: visible quantity'),
+        ...sessionArg(),
+      }),
     async run(ctx, a) {
-      return request(ctx, a.session, 'order', { symbol: a.symbol.toUpperCase(), side, qty: a.qty, ...(a.limit !== undefined ? { limit: a.limit } : {}) });
+      return request(ctx, a.session, 'order', { symbol: a.symbol.toUpperCase(), side, qty: a.qty, ...(a.limit !== undefined ? { limit: a.limit } : {}), ...(a.algo ? { algo: a.algo, slices: a.slices, clip: a.clip } : {}) });
     },
     render: (r: { request: number; session: string }) => `request ${r.request} sent to session ${r.session} (taken at its next bar)`,
   });

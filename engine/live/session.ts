@@ -19,6 +19,7 @@ import { mergeTimes } from '../backtest.ts';
 import type { SimOrder } from '../orders.ts';
 import type { OrderRequest } from '../strategy.ts';
 import { Journal, type RequestRow } from './journal.ts';
+import { childEnded, childFilled, nextChild, startAlgo, type AlgoKind, type AlgoState } from './algos.ts';
 
 export interface SessionOptions {
   journal: Journal;
@@ -41,6 +42,8 @@ export interface SessionOptions {
    * book) and to its intent committed in the journal (when a real broker would be sent it)
    */
   onLatency?: (decisionMs: number, committedMs: number) => void;
+  /** after each step (tests place requests at a chosen bar) */
+  onStep?: (step: number, t: number) => void;
   /** how long to wait for the next bar (tests inject a fake clock) */
   sleep?: (ms: number) => Promise<void>;
 }
@@ -75,6 +78,12 @@ export async function runSession(o: SessionOptions): Promise<SessionResult> {
   const seqs = new Map<string, number>();
   let manual = false;
   let stepStart = 0;
+  /** execution algorithms: working parents, and each child's parent */
+  const algos: AlgoState[] = [];
+  const parentOf = new Map<string, AlgoState>();
+  const notional = new Map<string, number>();
+  let placingFor: AlgoState | null = null;
+  const parentState = (a: AlgoState) => ({ status: a.status === 'working' ? (a.filled > 0 ? 'partially_filled' : 'working') : a.status, filled_qty: a.filled, avg_price: a.filled > 0 ? (notional.get(a.id) ?? 0) / a.filled : null, reason: a.note || null, qty: a.qty, side: a.side });
   let replaying = false;
   const counts = { orders: 0, fills: 0, knownOrders: 0, knownFills: 0, newOrders: 0, newFills: 0 };
   const stateOf = (x: Readonly<SimOrder>, status: string) => ({ status, filled_qty: x.filledQty, avg_price: x.filledQty > 0 ? x.avgFillPrice : null, reason: x.endReason ?? null, qty: Number.isFinite(x.qty) && x.qty > 0 ? x.qty : null, side: x.side });
@@ -89,7 +98,8 @@ export async function runSession(o: SessionOptions): Promise<SessionResult> {
       const cid = cidOf(session, x);
       counts.orders++;
       seqs.set(cid, 0);
-      const added = j.intent({ client_order_id: cid, symbol: x.symbol, side: x.side, type: x.type, qty: Number.isFinite(x.qty) && x.qty > 0 ? x.qty : null, limit_price: x.limitPrice ?? null, stop_price: x.stopPrice ?? null, tif: x.tif, parent_id: x.parentId ? `${session}-${x.parentId}` : null, source: manual ? 'manual' : 'strategy', bar_ts: t });
+      if (placingFor) parentOf.set(cid, placingFor);
+      const added = j.intent({ client_order_id: cid, symbol: x.symbol, side: x.side, type: x.type, qty: Number.isFinite(x.qty) && x.qty > 0 ? x.qty : null, limit_price: x.limitPrice ?? null, stop_price: x.stopPrice ?? null, tif: x.tif, parent_id: placingFor ? placingFor.id : x.parentId ? `${session}-${x.parentId}` : null, source: placingFor ? 'algo' : manual ? 'manual' : 'strategy', bar_ts: t });
       if (replaying) added ? counts.newOrders++ : counts.knownOrders++;
       if (o.onLatency) o.onLatency(t0 - stepStart, performance.now() - stepStart);
       j.event({ client_order_id: cid, seq: 0, type: 'new', bar_ts: t }, stateOf(x, 'working'));
@@ -103,10 +113,28 @@ export async function runSession(o: SessionOptions): Promise<SessionResult> {
       const avg = (x.avgFillPrice * x.filledQty + price * q) / filled;
       const added = j.event({ client_order_id: cid, seq: nextSeq(cid), type: done ? 'fill' : 'partial_fill', qty: q, price, commission: fee, bar_ts: t }, { status: done ? 'filled' : 'partially_filled', filled_qty: filled, avg_price: avg, reason: null, qty: x.qty, side: x.side });
       if (replaying) added ? counts.newFills++ : counts.knownFills++;
+      const a = parentOf.get(cid);
+      if (a) {
+        childFilled(a, q);
+        notional.set(a.id, (notional.get(a.id) ?? 0) + q * price);
+        j.event({ client_order_id: a.id, seq: nextSeq(a.id), type: a.status === 'filled' ? 'fill' : 'partial_fill', qty: q, price, commission: fee, bar_ts: t, detail: `child ${cid}` }, parentState(a));
+      }
     },
     ended(x, t) {
       const cid = cidOf(session, x);
+      if (placingFor && !parentOf.has(cid)) parentOf.set(cid, placingFor);
+      if (!seqs.has(cid)) {
+        // refused before it entered the book (risk, validation): recorded with its end
+        seqs.set(cid, 0);
+        j.intent({ client_order_id: cid, symbol: x.symbol, side: x.side, type: x.type, qty: Number.isFinite(x.qty) && x.qty > 0 ? x.qty : null, limit_price: x.limitPrice ?? null, stop_price: x.stopPrice ?? null, tif: x.tif, parent_id: placingFor ? placingFor.id : null, source: placingFor ? 'algo' : manual ? 'manual' : 'strategy', bar_ts: t });
+      }
       j.event({ client_order_id: cid, seq: nextSeq(cid), type: x.status, bar_ts: t, detail: x.endReason }, stateOf(x, x.status));
+      const a = parentOf.get(cid);
+      if (a) {
+        const was = a.status;
+        childEnded(a, Math.max(0, (Number.isFinite(x.qty) ? x.qty : 0) - x.filledQty));
+        if (a.status !== was) j.event({ client_order_id: a.id, seq: nextSeq(a.id), type: a.status, bar_ts: t, detail: a.note }, parentState(a));
+      }
     },
   };
   const engine = steppedEngine({ ...o.cfg, events });
@@ -115,19 +143,39 @@ export async function runSession(o: SessionOptions): Promise<SessionResult> {
   const taken = new Map<number, RequestRow[]>();
   if (o.resumeThrough != null) for (const r of j.takenRequests()) taken.set(r.taken_bar_ts!, [...(taken.get(r.taken_bar_ts!) ?? []), r]);
 
-  const apply = (r: RequestRow): string => {
-    const body = JSON.parse(r.body) as { symbol?: string; side?: 'buy' | 'sell'; qty?: number; limit?: number; id?: string };
+  const apply = (r: RequestRow, t: number): string => {
+    const body = JSON.parse(r.body) as { symbol?: string; side?: 'buy' | 'sell'; qty?: number; limit?: number; id?: string; algo?: AlgoKind; slices?: number; clip?: number };
     manual = true;
     try {
       switch (r.kind) {
         case 'order': {
           const s = symbols.indexOf(body.symbol ?? '');
           if (s < 0) return `rejected: ${body.symbol} is not traded in this session (${symbols.join(', ')})`;
+          if (body.algo) {
+            const S = o.cfg.series[s];
+            const i = engine.count(s) - 1;
+            if (i < 0) return `rejected: no bar of ${body.symbol} yet`;
+            const id = `${session}-a${algos.length + 1}`;
+            const a = startAlgo(id, s, S, i, body.side!, body.qty!, { kind: body.algo, slices: body.slices, clip: body.clip, limit: body.limit });
+            algos.push(a);
+            seqs.set(id, 0);
+            j.intent({ client_order_id: id, symbol: a.symbol, side: a.side, type: a.kind, qty: a.qty, limit_price: body.limit ?? null, stop_price: null, tif: 'gtc', parent_id: null, source: 'manual', bar_ts: t });
+            j.event({ client_order_id: id, seq: 0, type: 'new', bar_ts: t, detail: a.note || undefined }, parentState(a));
+            return `working ${id} (${a.kind}${a.note ? `: ${a.note}` : ''})`;
+          }
           const req: OrderRequest = { side: body.side!, qty: body.qty, ...(body.limit !== undefined ? { type: 'limit', limitPrice: body.limit } : {}) };
           const id = engine.placeExternal(s, req);
           return `placed ${session}-${id}`;
         }
         case 'cancel': {
+          const a = algos.find((x) => x.id === body.id);
+          if (a) {
+            a.status = 'canceled';
+            a.plan = [];
+            for (const c of engine.openOrders()) if (parentOf.get(cidOf(session, c as unknown as SimOrder)) === a) engine.cancel(c.id);
+            j.event({ client_order_id: a.id, seq: nextSeq(a.id), type: 'canceled', bar_ts: t, detail: 'canceled' }, parentState(a));
+            return `cancel ${body.id}`;
+          }
           const id = (body.id ?? '').replace(`${session}-`, '');
           engine.cancel(id);
           return `cancel ${body.id}`;
@@ -180,11 +228,29 @@ export async function runSession(o: SessionOptions): Promise<SessionResult> {
     bars++;
     if (replaying) {
       replayBars++;
-      for (const r of taken.get(t) ?? []) apply(r);
+      for (const r of taken.get(t) ?? []) apply(r, t);
     } else {
       for (const r of j.takeRequests(t)) {
-        j.answer(r.id, apply(r));
+        j.answer(r.id, apply(r, t));
         if (r.kind === 'stop') stop = true;
+      }
+    }
+    o.onStep?.(step, t);
+    // execution algorithms place their children after the bar (they work from the next one)
+    for (const a of algos) {
+      if (a.status !== 'working' || engine.count(a.sym) === 0) continue;
+      const S = o.cfg.series[a.sym];
+      const c = nextChild(a, S.close[engine.count(a.sym) - 1]);
+      if (!c) continue;
+      placingFor = a;
+      manual = true;
+      try {
+        a.working += c.qty;
+        const id = engine.placeExternal(a.sym, { side: a.side, qty: c.qty, ...(c.type === 'limit' ? { type: 'limit', limitPrice: c.limitPrice } : {}) });
+        a.children.push(`${session}-${id}`);
+      } finally {
+        placingFor = null;
+        manual = false;
       }
     }
     j.equity(t, pf.equity(), pf.cash, pf.lastGross);
