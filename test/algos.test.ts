@@ -100,7 +100,7 @@ describe('execution algorithms in a paper session', () => {
     const { orders } = await session(s, [{ atStep: 26 * 4 - 2, body: { symbol: 'XYZ', side: 'buy', qty: 2600, algo: 'vwap', slices: 26 } }]);
     const kids = orders.filter((o) => o.parent_id === 's-a1').map((k) => k.qty);
     expect(kids).toEqual(splitByWeights(2600, prof).filter((q) => q > 0));
-    expect(kids[0]).toBeGreaterThan(kids[12]); // more at the open than at midday
+    expect(kids[0]!).toBeGreaterThan(kids[12]!); // more at the open than at midday
   });
 
   it('Iceberg: one visible clip at a time, the next once it fills', async () => {

@@ -1,0 +1,101 @@
+/**
+ * The Alpaca broker through the real SDK against a fake Alpaca on 127.0.0.1 (REST and the trade-updates WebSocket):
+ * order round trips with client_order_ids, partial fills, a refusal and an exchange rejection, a 429 answered after
+ * Retry-After, a dropped stream reconnected and re-subscribed, base URLs from Alpaca's own variables, and keys that
+ * never show in errors.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { AlpacaBroker, BrokerRejection, type BrokerUpdate } from '../engine/live/alpaca.ts';
+import { FakeAlpaca } from './helpers/fake-alpaca.ts';
+
+let fake: FakeAlpaca;
+let urls: { rest: string; stream: string };
+let broker: AlpacaBroker;
+const updates: BrokerUpdate[] = [];
+
+const until = async (f: () => boolean, ms = 5000) => {
+  const t0 = Date.now();
+  while (!f()) {
+    if (Date.now() - t0 > ms) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+};
+
+beforeEach(async () => {
+  fake = new FakeAlpaca();
+  urls = await fake.start();
+  updates.length = 0;
+  // base URLs and keys from Alpaca's own environment variables, as a user (or a proxy) would set them
+  broker = new AlpacaBroker({
+    env: { APCA_API_KEY_ID: 'test-key', APCA_API_SECRET_KEY: 'test-secret', APCA_API_BASE_URL: urls.rest, APCA_API_STREAM_URL: urls.stream },
+    stream: { initialReconnectMs: 50, maxReconnectMs: 200 },
+    retryDelayMs: 20,
+  });
+  broker.onUpdate((u) => updates.push(u));
+  await broker.connect();
+  await until(() => fake.listenCount >= 1);
+});
+
+afterEach(async () => {
+  await broker.close();
+  await fake.stop();
+});
+
+describe('Alpaca broker (fake server, real SDK)', () => {
+  it('an order round trip: submitted with its client_order_id, acknowledged, partly filled, filled', async () => {
+    const o = await broker.submit({ client_order_id: 's1-o1', symbol: 'AAPL', side: 'buy', qty: 10, type: 'limit', limit_price: 150, time_in_force: 'gtc' });
+    expect(o).toMatchObject({ client_order_id: 's1-o1', symbol: 'AAPL', qty: 10, status: 'new' });
+    expect(fake.orders[0]).toMatchObject({ client_order_id: 's1-o1', qty: '10', limit_price: '150', time_in_force: 'gtc', type: 'limit' });
+    fake.fill('s1-o1', 4, 149.5);
+    fake.fill('s1-o1', 6, 150);
+    await until(() => updates.some((u) => u.event === 'fill'));
+    expect(updates.map((u) => u.event)).toEqual(['new', 'partial_fill', 'fill']);
+    const [, part, full] = updates;
+    expect([part.qty, part.price, part.order.filled_qty]).toEqual([4, 149.5, 4]);
+    expect([full.qty, full.price, full.order.filled_qty, full.order.status]).toEqual([6, 150, 10, 'filled']);
+    expect(full.order.filled_avg_price).toBeCloseTo((4 * 149.5 + 6 * 150) / 10, 10);
+    expect(await broker.positions()).toEqual([{ symbol: 'AAPL', qty: 10, avg_entry_price: expect.closeTo(149.8, 10), market_value: expect.any(Number) }]);
+    // the same client_order_id again is refused by the broker: an order is never sent twice under one id
+    await expect(broker.submit({ client_order_id: 's1-o1', symbol: 'AAPL', side: 'buy', qty: 10, type: 'market' })).rejects.toMatchObject({ status: 422 });
+    expect(await broker.orderByClientId('s1-o1')).toMatchObject({ id: 'ord-1', status: 'filled' });
+    expect(await broker.orderByClientId('nope')).toBeNull();
+  });
+
+  it('a refusal at submission is a structured rejection without the keys; an exchange rejection arrives on the stream', async () => {
+    fake.refuse.add('TSLA');
+    const err = await broker.submit({ client_order_id: 's1-o2', symbol: 'TSLA', side: 'buy', qty: 1000, type: 'market' }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(BrokerRejection);
+    expect(err).toMatchObject({ status: 403, code: 40310000 });
+    expect(JSON.stringify(err) + String(err) + (err as Error).stack).not.toMatch(/test-secret/);
+    await broker.submit({ client_order_id: 's1-o3', symbol: 'MSFT', side: 'sell', qty: 5, type: 'market' });
+    fake.reject('s1-o3');
+    await until(() => updates.some((u) => u.event === 'rejected'));
+    expect(updates.find((u) => u.event === 'rejected')!.order.client_order_id).toBe('s1-o3');
+    // cancel: the DELETE, then the stream's canceled event
+    const o = await broker.submit({ client_order_id: 's1-o4', symbol: 'MSFT', side: 'buy', qty: 5, type: 'limit', limit_price: 1 });
+    await broker.cancel(o.id);
+    await until(() => updates.some((u) => u.event === 'canceled'));
+    expect(await broker.openOrders()).toEqual([]);
+  });
+
+  it('a 429 is retried after Retry-After (reads); every request carries the key id', async () => {
+    fake.throttle(1);
+    const t0 = Date.now();
+    const a = await broker.account();
+    expect(a).toMatchObject({ cash: 100_000, status: 'ACTIVE' });
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(900); // Retry-After: 1 s
+    expect(fake.requests.filter((r) => r.path === '/v2/account')).toHaveLength(2);
+    expect(fake.requests.every((r) => r.key === 'test-key')).toBe(true);
+    const c = await broker.clock();
+    expect(c.is_open).toBe(true);
+  });
+
+  it('a dropped stream reconnects, authenticates and listens again; later updates still arrive', async () => {
+    const [auths, listens] = [fake.authCount, fake.listenCount];
+    fake.dropStreams();
+    await until(() => fake.authCount > auths && fake.listenCount > listens && fake.connections === 1);
+    await broker.submit({ client_order_id: 's1-o5', symbol: 'AAPL', side: 'buy', qty: 1, type: 'market' });
+    fake.fill('s1-o5', 1, 100);
+    await until(() => updates.some((u) => u.event === 'fill' && u.order.client_order_id === 's1-o5'));
+  });
+});

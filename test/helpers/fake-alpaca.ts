@@ -1,0 +1,175 @@
+/**
+ * A fake Alpaca on 127.0.0.1, shaped after Alpaca's API reference: the trading REST endpoints a session uses
+ * (account, orders with client_order_id, positions, clock) and the trade-updates WebSocket (authenticate, listen,
+ * trade_updates frames). Tests drive the market: fill an order (partly or fully), reject one, answer 429 to the next
+ * requests, drop every stream connection.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { WebSocketServer, type WebSocket } from 'ws';
+
+export interface FakeOrder {
+  id: string;
+  client_order_id: string;
+  symbol: string;
+  side: string;
+  qty: string;
+  filled_qty: string;
+  filled_avg_price: string | null;
+  type: string;
+  order_type: string;
+  time_in_force: string;
+  limit_price: string | null;
+  stop_price: string | null;
+  status: string;
+  created_at: string;
+  updated_at: string;
+  submitted_at: string;
+}
+
+export class FakeAlpaca {
+  readonly orders: FakeOrder[] = [];
+  /** every REST request: method and path */
+  readonly requests: { method: string; path: string; key: string | undefined }[] = [];
+  private readonly server: http.Server;
+  private readonly wss: WebSocketServer;
+  private readonly sockets = new Set<WebSocket>();
+  private n = 0;
+  private tooMany = 0;
+  /** symbols whose orders are refused at submission (403, insufficient buying power) */
+  readonly refuse = new Set<string>();
+  cash = 100_000;
+  authCount = 0;
+  listenCount = 0;
+
+  constructor(readonly key = 'test-key', readonly secret = 'test-secret') {
+    this.server = http.createServer((req, res) => void this.handle(req, res));
+    this.wss = new WebSocketServer({ server: this.server, path: '/stream' });
+    this.wss.on('connection', (ws) => {
+      this.sockets.add(ws);
+      ws.on('close', () => this.sockets.delete(ws));
+      ws.on('message', (raw) => {
+        const m = JSON.parse(String(raw)) as { action: string; data?: { key_id?: string; secret_key?: string; streams?: string[] } };
+        if (m.action === 'authenticate') {
+          this.authCount++;
+          const ok = m.data?.key_id === this.key && m.data?.secret_key === this.secret;
+          ws.send(JSON.stringify({ stream: 'authorization', data: { status: ok ? 'authorized' : 'unauthorized', action: 'authenticate' } }));
+        } else if (m.action === 'listen') {
+          this.listenCount++;
+          ws.send(JSON.stringify({ stream: 'listening', data: { streams: m.data?.streams ?? [] } }));
+        }
+      });
+    });
+  }
+
+  async start(): Promise<{ rest: string; stream: string }> {
+    await new Promise<void>((r) => this.server.listen(0, '127.0.0.1', r));
+    const port = (this.server.address() as AddressInfo).port;
+    return { rest: `http://127.0.0.1:${port}`, stream: `ws://127.0.0.1:${port}/stream` };
+  }
+
+  async stop(): Promise<void> {
+    for (const s of this.sockets) s.terminate();
+    this.wss.close();
+    await new Promise<void>((r) => this.server.close(() => r()));
+  }
+
+  /** The next `n` REST requests are answered 429 with Retry-After. */
+  throttle(n: number): void {
+    this.tooMany = n;
+  }
+
+  /** Drop every trade-updates connection (as a network failure would). */
+  dropStreams(): void {
+    for (const s of this.sockets) s.terminate();
+  }
+
+  get connections(): number {
+    return this.sockets.size;
+  }
+
+  private update(event: string, o: FakeOrder, extra: Record<string, unknown> = {}): void {
+    const frame = JSON.stringify({ stream: 'trade_updates', data: { event, order: o, timestamp: new Date().toISOString(), ...extra } });
+    for (const s of this.sockets) s.send(frame);
+  }
+
+  /** Fill `qty` of an order at `price` (partial_fill, or fill when complete). */
+  fill(clientOrderId: string, qty: number, price: number): void {
+    const o = this.orders.find((x) => x.client_order_id === clientOrderId)!;
+    const before = Number(o.filled_qty);
+    const avg = o.filled_avg_price ? Number(o.filled_avg_price) : 0;
+    const filled = before + qty;
+    o.filled_avg_price = String((avg * before + price * qty) / filled);
+    o.filled_qty = String(filled);
+    o.status = filled >= Number(o.qty) ? 'filled' : 'partially_filled';
+    o.updated_at = new Date().toISOString();
+    this.cash += (o.side === 'buy' ? -1 : 1) * qty * price;
+    this.update(o.status === 'filled' ? 'fill' : 'partial_fill', o, { price: String(price), qty: String(qty), position_qty: String(filled) });
+  }
+
+  /** Reject a working order asynchronously (as the exchange might). */
+  reject(clientOrderId: string): void {
+    const o = this.orders.find((x) => x.client_order_id === clientOrderId)!;
+    o.status = 'rejected';
+    this.update('rejected', o);
+  }
+
+  private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://x');
+    const key = req.headers['apca-api-key-id'] as string | undefined;
+    this.requests.push({ method: req.method ?? '', path: url.pathname, key });
+    const send = (status: number, body?: unknown, headers: Record<string, string> = {}) => {
+      res.writeHead(status, { 'content-type': 'application/json', ...headers });
+      res.end(body === undefined ? '' : JSON.stringify(body));
+    };
+    if (key !== this.key || req.headers['apca-api-secret-key'] !== this.secret) return send(401, { code: 40110000, message: 'request is not authorized' });
+    if (this.tooMany > 0) {
+      this.tooMany--;
+      return send(429, { code: 42910000, message: 'rate limit exceeded' }, { 'retry-after': '1' });
+    }
+    let body = '';
+    for await (const c of req) body += c;
+    const p = url.pathname;
+    if (req.method === 'GET' && p === '/v2/account') return send(200, { id: 'acct', account_number: 'PA0000', status: 'ACTIVE', currency: 'USD', cash: String(this.cash), equity: String(this.cash), buying_power: String(this.cash * 2) });
+    if (req.method === 'GET' && p === '/v2/clock') return send(200, { timestamp: new Date().toISOString(), is_open: true, next_open: '2026-11-26T14:30:00Z', next_close: '2026-11-25T21:00:00Z' });
+    if (req.method === 'GET' && p === '/v2/positions') {
+      const pos = new Map<string, { qty: number; cost: number }>();
+      for (const o of this.orders) {
+        const q = Number(o.filled_qty);
+        if (!q) continue;
+        const x = pos.get(o.symbol) ?? { qty: 0, cost: 0 };
+        x.qty += o.side === 'buy' ? q : -q;
+        x.cost += (o.side === 'buy' ? q : -q) * Number(o.filled_avg_price);
+        pos.set(o.symbol, x);
+      }
+      return send(200, [...pos].filter(([, x]) => x.qty !== 0).map(([symbol, x]) => ({ symbol, qty: String(x.qty), avg_entry_price: String(x.cost / x.qty), side: x.qty > 0 ? 'long' : 'short', market_value: String(x.cost) })));
+    }
+    if (req.method === 'GET' && p === '/v2/orders') return send(200, this.orders.filter((o) => ['new', 'accepted', 'partially_filled', 'pending_new'].includes(o.status)));
+    if (req.method === 'GET' && p === '/v2/orders:by_client_order_id') {
+      const o = this.orders.find((x) => x.client_order_id === url.searchParams.get('client_order_id'));
+      return o ? send(200, o) : send(404, { code: 40410000, message: 'order not found' });
+    }
+    if (req.method === 'POST' && p === '/v2/orders') {
+      const r = JSON.parse(body) as { symbol: string; side: string; qty: string; type: string; time_in_force: string; client_order_id?: string; limit_price?: string; stop_price?: string };
+      if (r.client_order_id && this.orders.some((o) => o.client_order_id === r.client_order_id)) return send(422, { code: 40010001, message: 'client_order_id must be unique' });
+      if (this.refuse.has(r.symbol)) return send(403, { code: 40310000, message: 'insufficient buying power' });
+      const now = new Date().toISOString();
+      const o: FakeOrder = { id: `ord-${++this.n}`, client_order_id: r.client_order_id ?? `auto-${this.n}`, symbol: r.symbol, side: r.side, qty: String(r.qty), filled_qty: '0', filled_avg_price: null, type: r.type, order_type: r.type, time_in_force: r.time_in_force, limit_price: r.limit_price ?? null, stop_price: r.stop_price ?? null, status: 'new', created_at: now, updated_at: now, submitted_at: now };
+      this.orders.push(o);
+      send(200, o);
+      setImmediate(() => this.update('new', o));
+      return;
+    }
+    const m = /^\/v2\/orders\/([^/]+)$/.exec(p);
+    if (m && req.method === 'DELETE') {
+      const o = this.orders.find((x) => x.id === decodeURIComponent(m[1]));
+      if (!o) return send(404, { code: 40410000, message: 'order not found' });
+      if (o.status === 'filled') return send(422, { code: 42210000, message: 'order is already in "filled" state' });
+      o.status = 'canceled';
+      send(204);
+      setImmediate(() => this.update('canceled', o));
+      return;
+    }
+    send(404, { code: 40410000, message: `no route ${req.method} ${p}` });
+  }
+}
