@@ -60,6 +60,11 @@ interface StoredConfig {
   risk?: string;
   speed: string;
   data_hash: Record<string, string>;
+  broker?: 'paper' | 'alpaca';
+  live?: boolean;
+  base_url?: string;
+  data_url?: string;
+  stream_url?: string;
 }
 
 export interface PaperOutput extends SessionResult {
@@ -86,9 +91,19 @@ async function startSession(ctx: CommandContext, c: StoredConfig, id: string, re
   const db = journalOf(ctx);
   try {
     if (!resume) {
-      db.prepare('INSERT INTO sessions (id, strategy, symbols, broker, feed, config, started_at, status, pid) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)').run(id, strategy.name, series.map((s) => s.symbol).join(','), 'paper', 'replay', JSON.stringify(c), new Date().toISOString(), 'running', process.pid);
+      db.prepare('INSERT INTO sessions (id, strategy, symbols, broker, feed, config, started_at, status, pid) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)').run(id, strategy.name, series.map((s) => s.symbol).join(','), c.broker ?? 'paper', 'replay', JSON.stringify(c), new Date().toISOString(), 'running', process.pid);
     } else db.prepare("UPDATE sessions SET status = 'running', pid = ?, heartbeat = ? WHERE id = ?").run(process.pid, new Date().toISOString(), id);
     const journal = new Journal(db, id);
+    let broker: import('../engine/live/alpaca.ts').AlpacaBroker | undefined;
+    if (c.broker === 'alpaca') {
+      const { AlpacaBroker } = await import('../engine/live/alpaca.ts');
+      try {
+        broker = new AlpacaBroker({ env: ctx.env, live: c.live, baseUrl: c.base_url, dataUrl: c.data_url, streamUrl: c.stream_url });
+        await broker.connect();
+      } catch (e) {
+        throw new UsageError(`Alpaca: ${(e as Error).message}`, 'set APCA_API_KEY_ID and APCA_API_SECRET_KEY (paper keys for the paper endpoint)');
+      }
+    }
     const tf = series[0].timeframe ?? parseTimeframe('1d');
     const r = await runSession({
       journal,
@@ -97,6 +112,7 @@ async function startSession(ctx: CommandContext, c: StoredConfig, id: string, re
       speed: parseSpeed(speed),
       durationMs: parseDuration(duration),
       resumeThrough: resume ? resume.last_bar_ts : null,
+      broker,
       signal: ctx.signal,
       killSwitch: () => {
         const k = killState(ctx);
@@ -105,6 +121,7 @@ async function startSession(ctx: CommandContext, c: StoredConfig, id: string, re
       },
       onProgress: (p) => progress({ job: 'paper', phase: 'bars', done: p.bars, total: p.total, message: `equity ${p.equity.toFixed(2)} · ${p.orders} orders · ${p.fills} fills` }),
     });
+    await broker?.close();
     return { session: id, strategy: strategy.name, symbols: series.map((s) => s.symbol), ...r, positions: positionsOf(db, id), journal: ctx.workspace().path('journal.sqlite') };
   } catch (e) {
     db.prepare("UPDATE sessions SET status = 'failed' WHERE id = ?").run(id);
@@ -143,8 +160,13 @@ export const paper = defineCommand({
       from: z.string().optional().describe('first bar of the replay'),
       to: z.string().optional().describe('last bar of the replay'),
       param: z.array(z.string()).optional().describe('strategy parameter k=v (repeatable)'),
-      broker: z.enum(['paper', 'alpaca']).default('paper').describe('paper (in process); alpaca is not in this version'),
-      feed: z.enum(['replay', 'alpaca']).default('replay').describe('replay of stored bars'),
+      broker: z.enum(['paper', 'alpaca']).default('paper').describe('paper (in process, the backtester’s models) or alpaca (its paper endpoint unless --live)'),
+      feed: z.enum(['replay', 'alpaca']).default('replay').describe('replay of stored bars (the Alpaca market-data feed is not in this version)'),
+      live: z.boolean().default(false).describe('alpaca: trade the live endpoint (needs --confirm LIVE)'),
+      confirm: z.string().optional().describe('type LIVE to confirm --live'),
+      baseUrl: z.string().optional().describe('alpaca: trading REST base URL (default APCA_API_BASE_URL or Alpaca’s)'),
+      dataUrl: z.string().optional().describe('alpaca: market-data REST base URL (default APCA_API_DATA_URL)'),
+      streamUrl: z.string().optional().describe('alpaca: trade-updates stream URL (default APCA_API_STREAM_URL)'),
       speed: z.string().default('max').describe('max, or Nx real time (1x: one bar per bar duration)'),
       capital: z.number().positive().default(100_000).describe('starting cash'),
       commission: z.string().default('none').describe('as backtest --commission'),
@@ -158,7 +180,9 @@ export const paper = defineCommand({
     }),
   examples: ['alphatrade paper --strategy sma_cross --symbols ORCL --speed max --headless', 'alphatrade paper --strategy sma_cross --symbols ORCL,NVDA --speed 600x --duration 10m --headless'],
   async run(ctx, a, progress): Promise<PaperOutput> {
-    if (a.broker !== 'paper' || a.feed !== 'replay') throw new UsageError('this version trades with --broker paper on --feed replay', 'the Alpaca broker and feed are not built yet (issue 9)');
+    if (a.feed !== 'replay') throw new UsageError('this version replays stored bars (--feed replay)', 'the Alpaca market-data feed is not built yet (issue 9)');
+    if (a.live && a.broker !== 'alpaca') throw new UsageError('--live trades through Alpaca: add --broker alpaca');
+    if (a.live && a.confirm !== 'LIVE') throw new UsageError('--live sends real orders with real money: confirm with --confirm LIVE');
     if (!a.strategy && !a.strategyFile) throw new UsageError('give --strategy NAME or --strategy-file PATH');
     if (!a.symbols === !a.data) throw new UsageError('give --symbols A,B or --data FILE');
     parseSpeed(a.speed);
@@ -166,7 +190,7 @@ export const paper = defineCommand({
     const strategy = await strategyArgs(a, ctx);
     const { series } = loadRunSeries(ctx, { symbol: a.symbols, data: a.data, tz: a.tz, timeframe: a.timeframe, from: a.from, to: a.to });
     const id = `p${new Date().toISOString().replace(/[-:T]/g, '').slice(0, 14)}-${process.pid.toString(36)}`;
-    const c: StoredConfig = { strategy: a.strategyFile ? undefined : a.strategy, strategyFile: a.strategyFile, symbols: a.symbols, data: a.data, tz: a.tz, timeframe: a.timeframe, from: a.from, to: a.to, param: a.param ?? [], capital: a.capital, commission: a.commission, slippage: a.slippage, fill: a.fill, sizer: a.sizer, leverage: a.leverage, risk: a.risk, speed: a.speed, data_hash: Object.fromEntries(series.map((s) => [s.symbol, contentHash(s)])) };
+    const c: StoredConfig = { strategy: a.strategyFile ? undefined : a.strategy, strategyFile: a.strategyFile, symbols: a.symbols, data: a.data, tz: a.tz, timeframe: a.timeframe, from: a.from, to: a.to, param: a.param ?? [], capital: a.capital, commission: a.commission, slippage: a.slippage, fill: a.fill, sizer: a.sizer, leverage: a.leverage, risk: a.risk, speed: a.speed, data_hash: Object.fromEntries(series.map((s) => [s.symbol, contentHash(s)])), broker: a.broker, live: a.live, base_url: a.baseUrl, data_url: a.dataUrl, stream_url: a.streamUrl };
     void strategy;
     return startSession(ctx, c, id, null, a.speed, a.duration, progress);
   },

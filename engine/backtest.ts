@@ -59,6 +59,11 @@ export interface BacktestConfig {
   risk?: RiskManager;
   /** told of every order placed, fill and order end, as they happen (the live journal listens) */
   events?: OrderEvents;
+  /**
+   * Orders are executed by an external broker: the kernel does not match its book; the session reports the broker's
+   * fills and ends (externalFill, externalEnd). Orders sized at fill time are sized when placed, at the last close.
+   */
+  external?: boolean;
 }
 
 /** Order lifecycle events of the kernel, in the order they happen (engine/live writes them to the journal). */
@@ -400,12 +405,13 @@ export class EventEngine implements StrategyContext {
     }
     // Orders that reduce a position are matched first across all symbols, so a rotation's sales pay for its
     // purchases at the same open; then every other order, each symbol's in the order they were placed.
-    if (nSym > 1) for (let u = 0; u < nu; u++) if (pending[updated[u]].length > 0) this.matchBar(updated[u], idx[updated[u]], t, 0, step);
+    const match = !this.cfg.external;
+    if (nSym > 1 && match) for (let u = 0; u < nu; u++) if (pending[updated[u]].length > 0) this.matchBar(updated[u], idx[updated[u]], t, 0, step);
     for (let u = 0; u < nu; u++) {
       const s = updated[u];
       const i = idx[s];
       const S = series[s];
-      if (pending[s].length > 0) this.matchBar(s, i, t, nSym > 1 ? 1 : 2, step);
+      if (pending[s].length > 0 && match) this.matchBar(s, i, t, nSym > 1 ? 1 : 2, step);
       const c = S.close[i];
       if (c === c) pf.mark[s] = c;
       const bs = bound[s];
@@ -435,6 +441,24 @@ export class EventEngine implements StrategyContext {
   /** Every order placed so far, in order. */
   get orders(): readonly SimOrder[] {
     return this.orderLog;
+  }
+
+  /** An external broker's fill of order `id` (qty at price, fee), booked at the current bar. */
+  externalFill(id: string, qty: number, price: number, fee: number): boolean {
+    const o = this.orderById(id);
+    if (!o || !isOpen(o.status) || !(qty > 0)) return false;
+    const s = o.sym;
+    this.applyFill(o, s, Math.max(0, this.idx[s]), this.t, Math.min(qty, o.qty - o.filledQty), price, fee, price);
+    this.compact(s);
+    return true;
+  }
+
+  /** An external broker ended order `id` (canceled, rejected, expired). */
+  externalEnd(id: string, status: 'canceled' | 'rejected' | 'expired', detail?: string): void {
+    const o = this.orderById(id);
+    if (!o || !isOpen(o.status)) return;
+    this.end(o, status, 'broker', this.t, detail);
+    this.compact(o.sym);
   }
 
   /** Place an order from outside the strategy (a person at the blotter), as if during the current step. */
@@ -639,6 +663,13 @@ export class EventEngine implements StrategyContext {
         return;
       }
     }
+    this.applyFill(o, s, i, t, q, price, fee, px);
+  }
+
+  /** Book a fill of q at price (px: the price before slippage) into the portfolio and the order. */
+  private applyFill(o: SimOrder, s: number, i: number, t: number, q: number, price: number, fee: number, px: number): void {
+    const pf = this.pf;
+    const cfg = this.cfg;
     const closedBefore = pf.tradeCount;
     pf.fill(s, o.side, q, price, fee, t, i, o.no, px, o.tag);
     cfg.events?.filled(o, q, price, fee, t);
@@ -838,6 +869,28 @@ export class EventEngine implements StrategyContext {
         this.rejectForRisk(o, rej);
         return o.id;
       }
+    }
+    if (this.cfg.external && o.sized) {
+      // the broker needs a quantity now: size at the last close
+      const s = o.sym;
+      const px = this.pf.mark[s];
+      const i = Math.max(0, this.idx[s]);
+      let side: Side = o.side;
+      let q = 0;
+      if (px === px && px > 0) {
+        if (o.targetWeight === o.targetWeight) {
+          const delta = (o.targetWeight * this.pf.equity()) / px - this.pf.pos[s];
+          side = delta >= 0 ? 'buy' : 'sell';
+          q = this.cfg.weightSizer(o.targetWeight).qty(this.sizerInput(side, px, s, this.t, i));
+        } else q = this.cfg.sizer.qty(this.sizerInput(side, px, s, this.t, i));
+      }
+      if (!(q > 0)) {
+        this.end(o, 'canceled', 'zero_qty', this.t, `sized 0 at ${px}`);
+        return o.id;
+      }
+      o.side = side;
+      o.qty = q;
+      o.sized = false;
     }
     transition(o, 'accepted');
     this.pending[o.sym].push(o);

@@ -65,7 +65,9 @@ export type EndReason =
   | 'risk_limit'
   | 'end_of_data'
   | 'replaced'
-  | 'parent_canceled';
+  | 'parent_canceled'
+  /** an external broker refused, canceled or expired it */
+  | 'broker';
 
 /**
  * An order inside a simulated broker (backtest and paper): the shared Order fields plus the matching state.

@@ -4,7 +4,10 @@
  * Retry-After, a dropped stream reconnected and re-subscribed, base URLs from Alpaca's own variables, and keys that
  * never show in errors.
  */
+import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { cli } from './helpers/cli.ts';
+import { ROOT, tmpDir } from './helpers/tmp.ts';
 import { AlpacaBroker, BrokerRejection, type BrokerUpdate } from '../engine/live/alpaca.ts';
 import { FakeAlpaca } from './helpers/fake-alpaca.ts';
 
@@ -97,5 +100,37 @@ describe('Alpaca broker (fake server, real SDK)', () => {
     await broker.submit({ client_order_id: 's1-o5', symbol: 'AAPL', side: 'buy', qty: 1, type: 'market' });
     fake.fill('s1-o5', 1, 100);
     await until(() => updates.some((u) => u.event === 'fill' && u.order.client_order_id === 's1-o5'));
+  });
+});
+
+describe('paper --broker alpaca (fake server)', () => {
+  it('orders go to Alpaca under their client_order_ids once each; its fills come back into the journal and positions', async () => {
+    const ws = tmpDir('at-alpaca-');
+    expect((await cli(['--workspace', ws, 'data', 'import', path.join(ROOT, 'demo/data/orcl-1995-2014.txt'), '--tz', 'America/New_York'])).code).toBe(0);
+    fake.autoFill = () => 30;
+    const env = { APCA_API_KEY_ID: 'test-key', APCA_API_SECRET_KEY: 'test-secret', APCA_API_BASE_URL: urls.rest, APCA_API_STREAM_URL: urls.stream };
+    // ~20 ms a daily bar: each order's fill arrives before the next bar
+    const r = await cli(['--workspace', ws, 'paper', '--broker', 'alpaca', '--strategy', 'sma_cross', '--symbols', 'ORCL', '--from', '2014-01-01', '--speed', '4320000x', '--headless', '--json'], env);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.json().status).toBe('finished');
+    expect(r.stdout + r.stderr).not.toMatch(/test-secret/);
+    const orders = (await cli(['--workspace', ws, 'orders', '--json'])).json();
+    const fills = (await cli(['--workspace', ws, 'fills', '--json'])).json();
+    expect(orders.length).toBeGreaterThan(3);
+    // one Alpaca order per journal order, same client_order_id, quantity and side; none twice
+    expect(fake.orders.map((o) => o.client_order_id).sort()).toEqual(orders.map((o: { client_order_id: string }) => o.client_order_id).sort());
+    for (const o of orders) expect(fake.orders.find((x) => x.client_order_id === o.client_order_id)).toMatchObject({ side: o.side, qty: String(o.qty) });
+    // every fill the broker reported is in the journal, at its price
+    expect(fills.length).toBe(fake.orders.filter((o) => o.status === 'filled').length);
+    expect(fills.every((f: { price: number }) => f.price === 30)).toBe(true);
+    const pos = (await cli(['--workspace', ws, 'positions', '--json'])).json();
+    const fakePos = await broker.positions();
+    expect(pos.filter((p: { qty: number }) => p.qty !== 0).map((p: { symbol: string; qty: number }) => [p.symbol, p.qty])).toEqual(fakePos.map((p) => [p.symbol, p.qty]));
+  }, 60_000);
+
+  it('--live needs --confirm LIVE', async () => {
+    const r = await cli(['paper', '--broker', 'alpaca', '--live', '--strategy', 'sma_cross', '--symbols', 'ORCL']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--confirm LIVE/);
   });
 });

@@ -20,6 +20,7 @@ import type { SimOrder } from '../orders.ts';
 import type { OrderRequest } from '../strategy.ts';
 import { Journal, type RequestRow } from './journal.ts';
 import { childEnded, childFilled, nextChild, startAlgo, type AlgoKind, type AlgoState } from './algos.ts';
+import { BrokerRejection, type Broker, type BrokerUpdate } from './alpaca.ts';
 
 export interface SessionOptions {
   journal: Journal;
@@ -42,6 +43,12 @@ export interface SessionOptions {
    * book) and to its intent committed in the journal (when a real broker would be sent it)
    */
   onLatency?: (decisionMs: number, committedMs: number) => void;
+  /**
+   * An external broker (Alpaca): orders go to it after their intent is committed, its fills and ends come back on
+   * its stream and are booked at the next step; on resume the journal's fills are replayed at their bars and the
+   * broker is reconciled by client_order_id (an order it never received is sent then, once).
+   */
+  broker?: Broker;
   /** after each step (tests place requests at a chosen bar) */
   onStep?: (step: number, t: number) => void;
   /** how long to wait for the next bar (tests inject a fake clock) */
@@ -103,6 +110,7 @@ export async function runSession(o: SessionOptions): Promise<SessionResult> {
       if (replaying) added ? counts.newOrders++ : counts.knownOrders++;
       if (o.onLatency) o.onLatency(t0 - stepStart, performance.now() - stepStart);
       j.event({ client_order_id: cid, seq: 0, type: 'new', bar_ts: t }, stateOf(x, 'working'));
+      if (o.broker && !replaying) send(x);
     },
     filled(x, q, price, fee, t) {
       const cid = cidOf(session, x);
@@ -137,7 +145,7 @@ export async function runSession(o: SessionOptions): Promise<SessionResult> {
       }
     },
   };
-  const engine = steppedEngine({ ...o.cfg, events });
+  const engine = steppedEngine({ ...o.cfg, events, external: !!o.broker });
   const pf = engine.portfolio;
   const symbols = o.cfg.series.map((s) => s.symbol);
   const taken = new Map<number, RequestRow[]>();
@@ -197,6 +205,65 @@ export async function runSession(o: SessionOptions): Promise<SessionResult> {
     }
   };
 
+  // ---- the external broker: sends, its updates (booked at the next step), reconciliation after a replay
+  const inbox: { kind: 'fill' | 'end'; id: string; qty?: number; price?: number; status?: 'canceled' | 'rejected' | 'expired'; detail?: string }[] = [];
+  const inflight = new Set<Promise<unknown>>();
+  const kernelId = (cid: string) => (cid.startsWith(`${session}-`) ? cid.slice(session.length + 1) : null);
+  const send = (x: Readonly<SimOrder>) => {
+    const b = o.broker!;
+    const cid = cidOf(session, x);
+    const p = b
+      .submit({ client_order_id: cid, symbol: x.symbol, side: x.side, qty: x.qty, type: x.type === 'limit' || x.type === 'stop' || x.type === 'stop_limit' ? x.type : 'market', limit_price: x.limitPrice, stop_price: x.stopPrice, time_in_force: x.tif === 'day' || x.tif === 'ioc' || x.tif === 'fok' ? x.tif : 'gtc' })
+      .catch((e: unknown) => inbox.push({ kind: 'end', id: x.id, status: 'rejected', detail: e instanceof BrokerRejection ? `${e.status} ${e.message}` : String((e as Error).message ?? e) }))
+      .finally(() => inflight.delete(p));
+    inflight.add(p);
+  };
+  const filledByBroker = new Map<string, number>();
+  o.broker?.onUpdate((u: BrokerUpdate) => {
+    const id = kernelId(u.order.client_order_id);
+    if (!id) return;
+    if ((u.event === 'fill' || u.event === 'partial_fill') && u.qty !== null && u.price !== null) {
+      filledByBroker.set(id, u.order.filled_qty);
+      inbox.push({ kind: 'fill', id, qty: u.qty, price: u.price });
+    } else if (u.event === 'canceled' || u.event === 'rejected' || u.event === 'expired') inbox.push({ kind: 'end', id, status: u.event, detail: `broker: ${u.event}` });
+  });
+  const drain = () => {
+    while (inbox.length) {
+      const m = inbox.shift()!;
+      if (m.kind === 'fill') engine.externalFill(m.id, m.qty!, m.price!, 0);
+      else engine.externalEnd(m.id, m.status!, m.detail);
+    }
+  };
+  // resume with a broker: the journal's fills and ends, by the bar they were booked at
+  const journaled = new Map<number, { cid: string; type: string; qty: number | null; price: number | null; detail: string | null }[]>();
+  if (o.broker && o.resumeThrough != null) {
+    const rows = j.db.prepare("SELECT client_order_id AS cid, type, qty, price, bar_ts, detail FROM events WHERE session_id = ? AND type IN ('fill', 'partial_fill', 'canceled', 'rejected', 'expired') AND client_order_id NOT LIKE ? ORDER BY id").all(session, `${session}-a%`) as { cid: string; type: string; qty: number | null; price: number | null; bar_ts: number; detail: string | null }[];
+    for (const r of rows) journaled.set(r.bar_ts, [...(journaled.get(r.bar_ts) ?? []), r]);
+  }
+  const replayJournal = (t: number) => {
+    for (const e of journaled.get(t) ?? []) {
+      const id = kernelId(e.cid);
+      if (!id) continue;
+      if (e.type === 'fill' || e.type === 'partial_fill') engine.externalFill(id, e.qty!, e.price!, 0);
+      else engine.externalEnd(id, e.type as 'canceled' | 'rejected' | 'expired', e.detail ?? undefined);
+    }
+  };
+  const reconcile = async () => {
+    // orders open in the rebuilt book: the broker has them (apply what it filled since), or never got them (send now)
+    const b = o.broker!;
+    for (const x of engine.openOrders()) {
+      const cid = `${session}-${x.id}`;
+      const bo = await b.orderByClientId(cid);
+      if (!bo) {
+        send(x as unknown as SimOrder);
+        continue;
+      }
+      const missing = bo.filled_qty - x.filledQty;
+      if (missing > 0 && bo.filled_avg_price !== null) engine.externalFill(x.id, missing, bo.filled_avg_price, 0);
+      if (bo.status === 'canceled' || bo.status === 'rejected' || bo.status === 'expired') engine.externalEnd(x.id, bo.status, `broker: ${bo.status}`);
+    }
+  };
+
   engine.begin();
   const start = Date.now();
   let lastFlush = Date.now();
@@ -207,6 +274,7 @@ export async function runSession(o: SessionOptions): Promise<SessionResult> {
   let lastT: number | null = null;
   let lastKillCheck = 0;
   let killed = false;
+  let reconciled = false;
   const sleep = o.sleep ?? ((ms: number) => new Promise<void>((res) => setTimeout(res, ms)));
   const flush = () => {
     for (let s = 0; s < symbols.length; s++) if (pf.mark[s] === pf.mark[s]) j.mark(symbols[s], pf.mark[s], lastT ?? 0);
@@ -222,8 +290,16 @@ export async function runSession(o: SessionOptions): Promise<SessionResult> {
       if (o.speed !== 'max') await sleep(o.barMs / o.speed);
       else if ((step & 1023) === 1023) await new Promise<void>((res) => setImmediate(res));
     }
+    if (o.broker && !replaying) {
+      if (!reconciled && o.resumeThrough != null) {
+        reconciled = true;
+        await reconcile();
+      }
+      drain();
+    }
     if (o.onLatency) stepStart = performance.now();
     engine.advance(t, step === times.length - 1, step);
+    if (o.broker && replaying) replayJournal(t);
     lastT = t;
     bars++;
     if (replaying) {
@@ -270,6 +346,14 @@ export async function runSession(o: SessionOptions): Promise<SessionResult> {
     if (o.onProgress && now - lastProgress > 250) {
       lastProgress = now;
       o.onProgress({ bars, total: times.length, t, equity: pf.equity(), orders: counts.orders, fills: counts.fills });
+    }
+  }
+  if (o.broker) {
+    // the last orders' outcomes: wait (a little) for sends and updates in flight
+    const until = Date.now() + 3000;
+    while ((inflight.size || inbox.length || engine.openOrders().length) && Date.now() < until) {
+      await Promise.race([...inflight, new Promise((r) => setTimeout(r, 50))]);
+      drain();
     }
   }
   const finished = bars === times.length;

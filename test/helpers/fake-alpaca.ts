@@ -39,6 +39,8 @@ export class FakeAlpaca {
   /** symbols whose orders are refused at submission (403, insufficient buying power) */
   readonly refuse = new Set<string>();
   cash = 100_000;
+  /** fill every market order in full right after acknowledging it, at this price (null: leave it working) */
+  autoFill: ((o: FakeOrder) => number | null) | null = null;
   authCount = 0;
   listenCount = 0;
 
@@ -157,7 +159,11 @@ export class FakeAlpaca {
       const o: FakeOrder = { id: `ord-${++this.n}`, client_order_id: r.client_order_id ?? `auto-${this.n}`, symbol: r.symbol, side: r.side, qty: String(r.qty), filled_qty: '0', filled_avg_price: null, type: r.type, order_type: r.type, time_in_force: r.time_in_force, limit_price: r.limit_price ?? null, stop_price: r.stop_price ?? null, status: 'new', created_at: now, updated_at: now, submitted_at: now };
       this.orders.push(o);
       send(200, o);
-      setImmediate(() => this.update('new', o));
+      setImmediate(() => {
+        this.update('new', o);
+        const px = o.type === 'market' ? this.autoFill?.(o) : null;
+        if (px !== null && px !== undefined) this.fill(o.client_order_id, Number(o.qty), px);
+      });
       return;
     }
     const m = /^\/v2\/orders\/([^/]+)$/.exec(p);
