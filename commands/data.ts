@@ -254,4 +254,73 @@ export const dataGenerate = defineCommand({
   render: (r) => `${r.symbols.length} symbols × ${int(r.bars)} ${r.timeframe} bars (seed ${r.seed}) ${r.stored ? 'stored in the workspace' : `written to ${r.out}`} in ${r.seconds.toFixed(2)} s`,
 });
 
-export const DATA_COMMANDS = [dataImport, dataList, dataShow, dataResample, dataDelete, dataGenerate];
+export interface FetchOutput {
+  source: 'alpaca';
+  timeframe: string;
+  symbols: { symbol: string; bars: number; first: string | null; last: string | null; findings: number; errors: number; stored: boolean }[];
+  findings: { symbol: string; rule: string; severity: string; row?: number; message: string }[];
+}
+
+export const dataFetch = defineCommand({
+  name: 'data fetch',
+  summary: 'fetch historical bars from Alpaca’s market-data API into the store (validated like an import)',
+  description:
+    'Keys from APCA_API_KEY_ID / APCA_API_SECRET_KEY; the data host from --data-url or APCA_API_DATA_URL (default Alpaca’s). Requests follow Alpaca’s 200/minute limit with backoff on 429. Every fetched series goes through the import validation rules; a series with errors is not stored and the findings say why (symbol, bar, field).',
+  args: () =>
+    z.object({
+      source: z.enum(['alpaca']).default('alpaca').describe('alpaca'),
+      symbols: z.string().describe('symbols A,B,…'),
+      timeframe: z.string().default('1d').describe('1m…59m, 1h…23h, 1d, 1w'),
+      from: z.string().describe('first day, YYYY-MM-DD'),
+      to: z.string().optional().describe('last day (default: now)'),
+      feed: z.string().optional().describe('iex or sip (your Alpaca data plan)'),
+      tz: z.string().default('America/New_York').describe('the exchange’s zone (sessions and days)'),
+      dataUrl: z.string().optional().describe('market-data base URL (default APCA_API_DATA_URL or Alpaca’s)'),
+    }),
+  examples: ['alphatrade data fetch --source alpaca --symbols AAPL,MSFT --timeframe 1d --from 2020-01-01'],
+  async run(ctx, a, progress): Promise<FetchOutput> {
+    checkTz(a.tz);
+    const tf = parseTimeframe(a.timeframe);
+    const symbols = a.symbols.split(',').map((x) => x.trim().toUpperCase()).filter(Boolean);
+    const day = (x: string, flag: string) => {
+      const t = Date.parse(`${x}T00:00:00Z`);
+      if (!/^\d{4}-\d\d-\d\d$/.test(x) || !Number.isFinite(t)) throw new UsageError(`${flag} takes YYYY-MM-DD, got '${x}'`);
+      return new Date(t);
+    };
+    const start = day(a.from, '--from');
+    const end = a.to ? new Date(day(a.to, '--to').getTime() + 86_400_000 - 1) : undefined;
+    const { AlpacaBroker } = await import('../engine/live/alpaca.ts');
+    let b: InstanceType<typeof AlpacaBroker>;
+    try {
+      b = new AlpacaBroker({ env: ctx.env, dataUrl: a.dataUrl });
+    } catch (e) {
+      throw new UsageError((e as Error).message);
+    }
+    progress({ job: 'fetch', phase: 'alpaca', done: 0, total: symbols.length });
+    const got = await b.bars(symbols, tf.label, start, end, a.feed);
+    const { validateBars } = await import('../data/validate.ts');
+    const store = storeOf(ctx);
+    const batch = store.batch();
+    const out: FetchOutput = { source: 'alpaca', timeframe: tf.label, symbols: [], findings: [] };
+    for (const sym of symbols) {
+      const c = got.get(sym)!;
+      const f = (x: number[]) => Float64Array.from(x);
+      const bars = { symbol: sym, timeframe: tf, tz: a.tz, ts: f(c.ts), open: f(c.open), high: f(c.high), low: f(c.low), close: f(c.close), volume: f(c.volume) };
+      const findings = c.ts.length ? validateBars({ file: `alpaca:${sym}`, bars, lines: Int32Array.from(c.ts, (_, i) => i + 1), volumeKnown: true }) : [];
+      const errors = findings.filter((x) => x.severity === 'error').length;
+      const ok = c.ts.length > 0 && errors === 0;
+      if (ok) batch.put(bars, { sourceFile: `alpaca ${tf.label} ${a.from}${a.to ? `..${a.to}` : ''}${a.feed ? ` ${a.feed}` : ''}` });
+      out.symbols.push({ symbol: sym, bars: c.ts.length, first: c.ts.length ? new Date(c.ts[0]).toISOString() : null, last: c.ts.length ? new Date(c.ts[c.ts.length - 1]).toISOString() : null, findings: findings.length, errors, stored: ok });
+      for (const x of findings.slice(0, 50)) out.findings.push({ symbol: sym, rule: x.rule, severity: x.severity, row: x.row, message: x.message });
+    }
+    batch.commit();
+    return out;
+  },
+  render: (r: FetchOutput) =>
+    [
+      ...r.symbols.map((s) => `${s.symbol.padEnd(8)} ${int(s.bars).padStart(8)} ${r.timeframe} bars  ${s.first?.slice(0, 10) ?? '—'} → ${s.last?.slice(0, 10) ?? '—'}  ${s.stored ? 'stored' : s.bars ? `not stored: ${s.errors} error(s)` : 'no bars'}${s.findings ? ` · ${s.findings} finding(s)` : ''}`),
+      ...r.findings.slice(0, 10).map((f) => `  ${f.symbol} row ${f.row ?? '—'} ${f.rule} (${f.severity}): ${f.message}`),
+    ].join('\n'),
+});
+
+export const DATA_COMMANDS = [dataImport, dataList, dataShow, dataResample, dataDelete, dataGenerate, dataFetch];

@@ -134,3 +134,35 @@ describe('paper --broker alpaca (fake server)', () => {
     expect(r.stderr).toMatch(/--confirm LIVE/);
   });
 });
+
+describe('data fetch --source alpaca (fake server)', () => {
+  it('pages through historical bars into the store; a series that fails validation is not stored and says where', async () => {
+    const fs = await import('node:fs');
+    const rows = fs.readFileSync(path.join(ROOT, 'demo/data/orcl-1995-2014.txt'), 'utf8').trim().split('\n').slice(1, 251).map((l) => l.split(','));
+    // daily bars stamped at the New York session start (14:30 UTC in winter), as Alpaca's are at 04:00/05:00 local
+    fake.bars.AAPL = rows.map((r) => ({ t: `${r[0]}T05:00:00Z`, o: +r[1], h: +r[2], l: +r[3], c: +r[4], v: +r[6] }));
+    fake.bars.BAD = fake.bars.AAPL.slice(0, 20).map((b, i) => (i === 7 ? { ...b, h: b.l - 1 } : b));
+    const ws = tmpDir('at-fetch-');
+    const env = { APCA_API_KEY_ID: 'test-key', APCA_API_SECRET_KEY: 'test-secret', APCA_API_DATA_URL: urls.rest };
+    const r = await cli(['--workspace', ws, 'data', 'fetch', '--source', 'alpaca', '--symbols', 'AAPL,BAD', '--from', '1995-01-01', '--json'], env);
+    expect(r.code, r.stderr).toBe(0);
+    const j = r.json();
+    expect(j.symbols[0]).toMatchObject({ symbol: 'AAPL', bars: 250, stored: true, errors: 0 });
+    expect(j.symbols[1]).toMatchObject({ symbol: 'BAD', bars: 20, stored: false });
+    expect(j.findings.some((f: { symbol: string; row: number; severity: string }) => f.symbol === 'BAD' && f.row === 7 && f.severity === 'error')).toBe(true);
+    // three pages of 100 were requested
+    expect(fake.requests.filter((q) => q.path === '/v2/stocks/bars').length).toBe(3);
+    const list = (await cli(['--workspace', ws, 'data', 'list', '--json'])).json().sets;
+    expect(list.map((x: { symbol: string; rows: number }) => [x.symbol, x.rows])).toEqual([['AAPL', 250]]);
+    expect(list[0].firstTs).toBe(Date.parse(`${rows[0][0]}T05:00:00Z`));
+    expect(list[0].lastTs).toBe(Date.parse(`${rows[249][0]}T05:00:00Z`));
+    // the stored bars are the served ones
+    const { Workspace } = await import('../src/workspace.ts');
+    const { BarStore } = await import('../data/store.ts');
+    const w = Workspace.open(ws, {});
+    const got = new BarStore(w).load('AAPL');
+    expect(Array.from(got.close)).toEqual(rows.map((r) => +r[4]));
+    expect(Array.from(got.volume)).toEqual(rows.map((r) => +r[6]));
+    w.close();
+  });
+});

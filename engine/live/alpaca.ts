@@ -13,7 +13,7 @@
  * - Stream: the SDK reconnects with backoff, re-authenticates and re-subscribes; its ping/pong (pingIntervalMs,
  *   pongWaitMs) is the watchdog for a silent socket. Every trade update becomes a `BrokerUpdate`.
  */
-import { Alpaca, ApiError } from '@alpacahq/alpaca-trade-api';
+import { Alpaca, ApiError, TimeFrame, timeFrame, TimeFrameUnit } from '@alpacahq/alpaca-trade-api';
 
 export type UpdateEvent = 'new' | 'partial_fill' | 'fill' | 'canceled' | 'rejected' | 'expired' | 'replaced' | 'pending_new' | 'accepted' | 'done_for_day' | 'pending_cancel' | 'pending_replace' | string;
 
@@ -219,6 +219,24 @@ export class AlpacaBroker implements Broker {
       if (e instanceof BrokerRejection && e.status === 404) return null;
       throw e;
     }
+  }
+
+  /**
+   * Historical bars (market-data REST, all pages): per symbol, columns ordered by time. `tf`: 1m, 5m, 15m, 30m, 1h,
+   * 1d, 1w. Timestamps are bar starts in UTC ms.
+   */
+  async bars(symbols: string[], tf: string, start: Date, end?: Date, feed?: string): Promise<Map<string, { ts: number[]; open: number[]; high: number[]; low: number[]; close: number[]; volume: number[] }>> {
+    const m = /^(\d+)(m|h|d|w)$/.exec(tf);
+    if (!m) throw new Error(`timeframe ${tf}: Alpaca serves 1m…59m, 1h…23h, 1d, 1w`);
+    const n = Number(m[1]);
+    const frame = m[2] === 'd' && n === 1 ? TimeFrame.Day : m[2] === 'w' && n === 1 ? TimeFrame.Week : timeFrame(n, m[2] === 'm' ? TimeFrameUnit.Minute : m[2] === 'h' ? TimeFrameUnit.Hour : m[2] === 'd' ? TimeFrameUnit.Day : TimeFrameUnit.Week);
+    const res = (await this.call(() => this.client.marketData.getStockBars({ symbols, timeframe: frame, start, ...(end ? { end } : {}), ...(feed ? { feed } : {}) } as never))) as unknown as Record<string, { timestamp: Date; open: unknown; high: unknown; low: unknown; close: unknown; volume: unknown }[]>;
+    const out = new Map<string, { ts: number[]; open: number[]; high: number[]; low: number[]; close: number[]; volume: number[] }>();
+    for (const sym of symbols) {
+      const bs = [...(res[sym] ?? [])].sort((a, b) => a.timestamp.getTime() - b.timestamp.getTime());
+      out.set(sym, { ts: bs.map((b) => b.timestamp.getTime()), open: bs.map((b) => num(b.open)), high: bs.map((b) => num(b.high)), low: bs.map((b) => num(b.low)), close: bs.map((b) => num(b.close)), volume: bs.map((b) => num(b.volume)) });
+    }
+    return out;
   }
 
   /** The market clock: whether the market is open, and the next open and close. */

@@ -39,6 +39,8 @@ export class FakeAlpaca {
   /** symbols whose orders are refused at submission (403, insufficient buying power) */
   readonly refuse = new Set<string>();
   cash = 100_000;
+  /** historical bars served at /v2/stocks/bars (t as ISO strings), paged 100 at a time */
+  bars: Record<string, { t: string; o: number; h: number; l: number; c: number; v: number }[]> = {};
   /** fill every market order in full right after acknowledging it, at this price (null: leave it working) */
   autoFill: ((o: FakeOrder) => number | null) | null = null;
   authCount = 0;
@@ -133,6 +135,15 @@ export class FakeAlpaca {
     for await (const c of req) body += c;
     const p = url.pathname;
     if (req.method === 'GET' && p === '/v2/account') return send(200, { id: 'acct', account_number: 'PA0000', status: 'ACTIVE', currency: 'USD', cash: String(this.cash), equity: String(this.cash), buying_power: String(this.cash * 2) });
+    if (req.method === 'GET' && p === '/v2/stocks/bars') {
+      const syms = (url.searchParams.get('symbols') ?? '').split(',');
+      const from = Number(url.searchParams.get('page_token') ?? 0);
+      const all = syms.flatMap((sym) => (this.bars[sym] ?? []).filter((b) => b.t >= (url.searchParams.get('start') ?? '')).map((b) => [sym, b] as const));
+      const page = all.slice(from, from + 100);
+      const out: Record<string, unknown[]> = {};
+      for (const [sym, b] of page) (out[sym] ??= []).push(b);
+      return send(200, { bars: out, next_page_token: from + 100 < all.length ? String(from + 100) : null });
+    }
     if (req.method === 'GET' && p === '/v2/clock') return send(200, { timestamp: new Date().toISOString(), is_open: true, next_open: '2026-11-26T14:30:00Z', next_close: '2026-11-25T21:00:00Z' });
     if (req.method === 'GET' && p === '/v2/positions') {
       const pos = new Map<string, { qty: number; cost: number }>();
