@@ -28,7 +28,7 @@ const code = await runCli(
   },
   {
     registry,
-    async openConsole(g, wsDir) {
+    async openConsole(g, wsDir, initialCommand) {
       if (!process.stdout.isTTY || !process.stdin.isTTY) {
         process.stderr.write('error: the console needs a terminal (stdin and stdout must be a TTY)\n  run a command instead, e.g. alphatrade data list; alphatrade help lists them\n');
         return 2;
@@ -37,7 +37,7 @@ const code = await runCli(
       const explicit = !!g.workspace || !!env.ALPHATRADE_HOME;
       let dir = wsDir;
       let demo = g.demo;
-      if (!explicit && !demo && !fs.existsSync(path.join(wsDir, 'catalog.sqlite'))) {
+      if (!explicit && !demo && !initialCommand && !fs.existsSync(path.join(wsDir, 'catalog.sqlite'))) {
         dir = demoWorkspaceDir(env);
         demo = true;
       }
@@ -50,7 +50,7 @@ const code = await runCli(
         const { openConsole } = await import('../views/console.tsx');
         const color = ws.config.get('ui.color');
         const noColor = g.noColor || color === 'never' || (color === 'auto' && (!!env.NO_COLOR || env.TERM === 'dumb'));
-        return await openConsole({ ws, registry, noColor, fps: ws.config.get('ui.fps') });
+        return await openConsole({ ws, registry, noColor, fps: ws.config.get('ui.fps'), initialCommand });
       } finally {
         ws.close();
       }

@@ -227,7 +227,7 @@ export function ttyProgress(write: (s: string) => void): { fn: ProgressFn; end: 
 export interface RunOptions {
   registry: Registry;
   /** Called for `alphatrade` with no command (opens the console). */
-  openConsole?: (globals: Globals, workspaceDir: string) => Promise<number>;
+  openConsole?: (globals: Globals, workspaceDir: string, initialCommand?: string) => Promise<number>;
 }
 
 export async function runCli(argv: string[], io: Io, opts: RunOptions): Promise<number> {
@@ -285,6 +285,10 @@ export async function runCli(argv: string[], io: Io, opts: RunOptions): Promise<
     }
     const raw = parseArgs(cmd, words.slice(m.used));
     const args = validateArgs(cmd, raw);
+    // a paper session started from a terminal without --headless runs inside the console, on the Blotter pane
+    if ((cmd.name === 'paper' || cmd.name === 'paper resume') && !(args as { headless?: boolean }).headless && !globals.json && io.isTTY && opts.openConsole) {
+      return await opts.openConsole(globals, wsDir, [cmd.name, ...words.slice(m.used), '--headless'].join(' '));
+    }
     const ctx: CommandContext = {
       workspace: () => (ws ??= Workspace.open(wsDir, io.env)),
       workspaceDir: wsDir,

@@ -176,7 +176,7 @@ export const paper = defineCommand({
       leverage: z.number().min(1).default(1).describe('gross exposure limit as a multiple of equity'),
       risk: z.string().optional().describe('limits and breakers (JSON, as backtest --risk)'),
       duration: z.string().optional().describe('stop after this much wall time (e.g. 60m); resume later'),
-      headless: z.boolean().default(false).describe('no console: trade and write the journal (for tmux or a service); another `alphatrade` shows the blotter'),
+      headless: z.boolean().default(false).describe('no console: trade and write the journal (for tmux or a service); another `alphatrade` shows the blotter. Backgrounded in the shell of a console, give it < /dev/null'),
     }),
   examples: ['alphatrade paper --strategy sma_cross --symbols ORCL --speed max --headless', 'alphatrade paper --strategy sma_cross --symbols ORCL,NVDA --speed 600x --duration 10m --headless'],
   async run(ctx, a, progress): Promise<PaperOutput> {

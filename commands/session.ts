@@ -418,7 +418,7 @@ export class ConsoleSession extends EventBus<{ change: ConsoleState }> {
         positions: positionsOf(db, s.id).filter((p) => p.qty !== 0),
         cursor: Math.min(b.cursor, Math.max(0, working.length - 1)),
       },
-      ...(running ? { mode: 'paper' as const, equity: last?.equity ?? null, openOrders: working.length } : { mode: 'research' as const }),
+      ...(running ? { mode: 'paper' as const, equity: last?.equity ?? null, openOrders: working.length } : { mode: 'research' as const, equity: null, openOrders: 0 }),
     });
   }
 

@@ -98,4 +98,39 @@ describe.skipIf(!hasTmux)('console in tmux (real binary)', () => {
     s = await waitFor((x) => x.trimEnd().endsWith('E2E-PROMPT$'), 'the prompt after SIGTERM');
     expect(s).not.toContain('1 Data');
   });
+
+  it('a headless paper session in the background; the console attaches to its journal and shows the live blotter', async () => {
+    const { demoWorkspaceDir } = await import('../commands/cli.ts');
+    const demo = demoWorkspaceDir({ HOME: home, XDG_DATA_HOME: path.join(home, 'data') });
+    const bin = `node ${path.join(ROOT, 'bin/alphatrade')} --workspace ${demo}`;
+    tmux('resize-window', '-t', session, '-x', '140', '-y', '40');
+    keys('clear', 'Enter');
+    // ~10 ms a daily bar: the replay runs for about a minute
+    // in the background of the same shell, its stdin must not be the terminal: Node restores the terminal modes it saw
+    // at start when it exits, which would take the console out of raw mode (in another tmux window this cannot happen)
+    keys(`${bin} paper --strategy sma_cross --symbols ORCL --param fast=3 --param slow=8 --speed 8640000x --headless < /dev/null > /dev/null 2>&1 &`, 'Enter');
+    keys(`${bin}`, 'Enter');
+    await waitFor((x) => x.includes('1 Data'), 'the console');
+    keys('5');
+    let s = await waitFor((x) => /session p\S+ · sma_cross on ORCL · running/.test(x), 'the running session in the Blotter pane');
+    expect(s).toMatch(/│ paper │/); // the status bar's mode
+    const fills = (x: string) => Number(/(\d+) fills/.exec(x)?.[1] ?? 0);
+    const first = fills(s);
+    s = await waitFor((x) => fills(x) > first + 2, 'fills arriving');
+    expect(s).toMatch(/fills \(latest first\)/);
+    // stop it from the console: the palette's paper stop reaches the other process through the journal
+    keys(':');
+    keys('-l', 'paper stop');
+    keys('Enter');
+    s = await waitFor((x) => /sma_cross on ORCL · stopped/.test(x), 'the session stopped');
+    keys('q');
+    await waitFor((x) => x.trimEnd().endsWith('E2E-PROMPT$'), 'the prompt');
+    // paper without --headless opens the console on the Blotter pane with the session running inside it
+    keys('clear', 'Enter');
+    keys(`${bin} paper resume --speed max`, 'Enter');
+    s = await waitFor((x) => /sma_cross on ORCL · finished/.test(x), 'the resumed session finished in the console');
+    expect(s).toContain('5 Blotter');
+    keys('q');
+    await waitFor((x) => x.trimEnd().endsWith('E2E-PROMPT$'), 'the prompt again');
+  }, 120_000);
 });

@@ -21,6 +21,8 @@ export interface ConsoleOptions {
   stdout?: NodeJS.WriteStream;
   stdin?: NodeJS.ReadStream;
   cwd?: string;
+  /** a command run as the console opens (`alphatrade paper …` without --headless: the session, on the Blotter pane) */
+  initialCommand?: string;
 }
 
 function Sized({ session, stdout }: { session: ConsoleSession; stdout: NodeJS.WriteStream }) {
@@ -58,8 +60,13 @@ export async function openConsole(opts: ConsoleOptions): Promise<number> {
     </ThemeContext.Provider>,
     { stdout, stdin, exitOnCtrlC: false, patchConsole: false, maxFps: opts.fps, incrementalRendering: false },
   );
-  // a warm job thread once the first frame is up, so the first backtest or rerun does not wait for the engine to load
-  session.jobs.prewarm(800);
+  if (opts.initialCommand) {
+    session.run(opts.initialCommand);
+    session.setPane('blotter');
+  } else {
+    // a warm job thread once the first frame is up, so the first backtest or rerun does not wait for the engine to load
+    session.jobs.prewarm(800);
+  }
   return await new Promise<number>((resolve) => {
     let done = false;
     const finish = async (code: number, err?: unknown) => {
