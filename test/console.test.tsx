@@ -286,7 +286,7 @@ describe('console shell', () => {
     expect(frame()).toContain('no backtest yet — press : and run, for example:');
     stdin.write('5');
     await tick();
-    expect(frame()).toContain('no orders yet');
+    expect(frame()).toContain('no paper session in this workspace yet');
     stdin.write('1');
     await tick();
     expect(frame()).toContain('NVDA');
