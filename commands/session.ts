@@ -205,6 +205,8 @@ export interface BlotterState {
   fills: FillRow[];
   nFills: number;
   positions: PositionRow[];
+  /** the latest orders refused (risk limits, the broker), newest first */
+  rejected: OrderRow[];
   cursor: number;
 }
 
@@ -268,7 +270,7 @@ export class ConsoleSession extends EventBus<{ change: ConsoleState }> {
       jobs: [], log: [], message: null, palette: { open: false, input: '', completions: [], history: [], historyIdx: -1 }, help: false,
       overlays: [], overlayPicker: { open: false, cursor: 0 }, equity: null, openOrders: 0, confirmQuit: false, quit: false,
       backtests: [], tradeCursor: 0, paramEdit: null, sweep: null, btView: 'run', risk: emptyRisk(), train: { models: [], last: null, live: null },
-      blotter: { session: null, equity: null, cash: null, curve: [], working: [], orders: 0, fills: [], nFills: 0, positions: [], cursor: 0 },
+      blotter: { session: null, equity: null, cash: null, curve: [], working: [], orders: 0, fills: [], nFills: 0, positions: [], rejected: [], cursor: 0 },
     };
     // a job that just started is drawn a little later: a quick one (a rerun) is then drawn once, with its result
     // a job that just started, or reports progress, is drawn a little later: a quick one (a rerun) is then drawn once,
@@ -416,6 +418,7 @@ export class ConsoleSession extends EventBus<{ change: ConsoleState }> {
         fills: allFills.slice(-50).reverse(),
         nFills: allFills.length,
         positions: positionsOf(db, s.id).filter((p) => p.qty !== 0),
+        rejected: orders.filter((o) => o.status === 'rejected').slice(-3).reverse(),
         cursor: Math.min(b.cursor, Math.max(0, working.length - 1)),
       },
       ...(running ? { mode: 'paper' as const, equity: last?.equity ?? null, openOrders: working.length } : { mode: 'research' as const, equity: null, openOrders: 0 }),

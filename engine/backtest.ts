@@ -715,21 +715,33 @@ export class EventEngine implements StrategyContext {
     }
   }
 
+  private riskNow: RiskRejection | null = null;
+
   private rejectForRisk(o: SimOrder, r: RiskRejection): void {
     // a partly filled order keeps its fills and is canceled for the rest
-    this.end(o, o.filledQty > 0 ? 'canceled' : 'rejected', 'risk_limit', this.t, `${r.rule}: ${r.detail}`);
-    const last = this.rejections[this.rejections.length - 1];
-    if (last && last.orderId === o.id) Object.assign(last, { rule: r.rule, limit: r.limit, value: r.value });
+    this.riskNow = r;
+    try {
+      this.end(o, o.filledQty > 0 ? 'canceled' : 'rejected', 'risk_limit', this.t, `${r.rule}: ${r.detail}`);
+    } finally {
+      this.riskNow = null;
+    }
+  }
+
+  /** The rejection recorded for an order (with the risk rule, limit and value when a limit refused it). */
+  rejectionOf(orderId: string): Rejection | undefined {
+    for (let k = this.rejections.length - 1; k >= 0; k--) if (this.rejections[k].orderId === orderId) return this.rejections[k];
+    return undefined;
   }
 
   private end(o: SimOrder, status: 'canceled' | 'rejected' | 'expired' | 'replaced', reason: EndReason, t: number, detail?: string): void {
     if (o.status === 'new' && status !== 'rejected' && status !== 'canceled') transition(o, 'accepted');
     transition(o, status);
     o.endReason = reason;
-    this.cfg.events?.ended(o, t);
     if (status === 'rejected' || reason === 'no_cash' || reason === 'zero_qty' || reason === 'risk_limit') {
-      this.rejections.push({ ts: t, orderId: o.id, symbol: o.symbol, reason, detail: detail ?? reason });
+      const r = this.riskNow;
+      this.rejections.push({ ts: t, orderId: o.id, symbol: o.symbol, reason, detail: detail ?? reason, ...(r ? { rule: r.rule, limit: r.limit, value: r.value } : {}) });
     }
+    this.cfg.events?.ended(o, t);
     if (!o.children) return;
     for (const c of o.children) {
       if (!c.waiting || !isOpen(c.status)) continue;

@@ -121,7 +121,11 @@ describe('execution algorithms in a paper session', () => {
     const kids = orders.filter((o) => o.parent_id === 's-a1');
     // 25 and 25 fill (50); the third (25 → 75 > 60) is refused and its 25 joins the last slice: 50, refused too
     expect(kids.map((k) => [k.qty, k.status])).toEqual([[25, 'filled'], [25, 'filled'], [25, expect.stringMatching(/rejected|canceled/)], [50, expect.stringMatching(/rejected|canceled/)]]);
-    expect(kids[2].reason).toBe('risk_limit');
+    // recorded with the rule that refused it, its limit and the value that broke it
+    expect(kids[2].reason).toBe('position_qty');
+    const { db } = await session(s, [{ atStep: 3, body: { symbol: 'XYZ', side: 'buy', qty: 100, algo: 'twap', slices: 4 } }], new RiskManager({ limits: { position_qty: 60 } }));
+    const ev = db.prepare("SELECT detail FROM events WHERE type = 'rejected' ORDER BY id LIMIT 1").get() as { detail: string };
+    expect(JSON.parse(ev.detail)).toMatchObject({ reason: 'risk_limit', rule: 'position_qty', limit: 60, value: 75 });
     expect(orders.find((o) => o.client_order_id === 's-a1')).toMatchObject({ status: 'canceled', filled_qty: 50 });
   });
 });

@@ -122,3 +122,27 @@ describe('paper trading', () => {
     expect(orders.filter((o: { source: string }) => o.source === 'manual')).toHaveLength(1);
   }, 90_000);
 });
+
+describe('paper trading with limits', () => {
+  it('the risk manager refuses orders in a session; the journal records the rule, limit and value', async () => {
+    const ws = await workspaceWith(ORCL);
+    const fs = await import('node:fs');
+    const file = path.join(ws, 'limits.json');
+    fs.writeFileSync(file, JSON.stringify({ limits: { position_qty: 1000 } }));
+    const r = await cli(['--workspace', ws, 'paper', '--strategy', 'sma_cross', '--symbols', 'ORCL', '--risk', file, '--speed', 'max', '--headless', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const orders = (await cli(['--workspace', ws, 'orders', '--json'])).json();
+    const rej = orders.filter((o: { status: string }) => o.status === 'rejected');
+    // all-in buys of tens of thousands of shares break a 1,000-share limit: every buy is refused, nothing is held
+    expect(rej.length).toBeGreaterThan(10);
+    expect(rej.every((o: { reason: string; side: string }) => o.reason === 'position_qty' && o.side === 'buy')).toBe(true);
+    expect((await cli(['--workspace', ws, 'fills', '--json'])).json()).toEqual([]);
+    const { openJournal } = await import('../engine/live/journal.ts');
+    const db = openJournal(path.join(ws, 'journal.sqlite'));
+    const ev = db.prepare("SELECT detail FROM events WHERE type = 'rejected' ORDER BY id LIMIT 1").get() as { detail: string };
+    const d = JSON.parse(ev.detail);
+    expect(d).toMatchObject({ reason: 'risk_limit', rule: 'position_qty', limit: 1000 });
+    expect(d.value).toBeGreaterThan(1000);
+    db.close();
+  });
+});

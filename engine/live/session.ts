@@ -136,7 +136,10 @@ export async function runSession(o: SessionOptions): Promise<SessionResult> {
         seqs.set(cid, 0);
         j.intent({ client_order_id: cid, symbol: x.symbol, side: x.side, type: x.type, qty: Number.isFinite(x.qty) && x.qty > 0 ? x.qty : null, limit_price: x.limitPrice ?? null, stop_price: x.stopPrice ?? null, tif: x.tif, parent_id: placingFor ? placingFor.id : null, source: placingFor ? 'algo' : manual ? 'manual' : 'strategy', bar_ts: t });
       }
-      j.event({ client_order_id: cid, seq: nextSeq(cid), type: x.status, bar_ts: t, detail: x.endReason }, stateOf(x, x.status));
+      // a rejection is recorded structured: reason, and for a risk limit its rule, limit and value
+      const rj = engine.rejectionOf(x.id);
+      const detail = rj ? JSON.stringify({ reason: rj.reason, rule: rj.rule ?? null, limit: rj.limit ?? null, value: rj.value ?? null, detail: rj.detail }) : x.endReason;
+      j.event({ client_order_id: cid, seq: nextSeq(cid), type: x.status, bar_ts: t, detail }, rj?.rule ? { ...stateOf(x, x.status), reason: rj.rule } : stateOf(x, x.status));
       const a = parentOf.get(cid);
       if (a) {
         const was = a.status;

@@ -32,7 +32,7 @@ export function BlotterPane({ state, width, height }: { state: ConsoleState; wid
   const money = `equity ${num(b.equity, 2)} · cash ${num(b.cash, 2)} · P&L ${pnl === null ? '—' : `${pnl >= 0 ? '+' : ''}${pnl.toFixed(2)}`} · ${b.orders} orders · ${b.nFills} fills`;
   const spark = sparkline(b.curve, Math.max(10, width - 2));
   // body rows of the three tables: the height less 3 text lines and each table's header, rule and footer
-  const rows = Math.max(3, height - 3 - 9);
+  const rows = Math.max(3, height - 3 - 9 - (b.rejected.length > 0 ? 1 : 0));
   const workH = Math.max(1, Math.min(b.working.length, Math.floor(rows / 4)));
   const posH = Math.max(1, Math.min(b.positions.length, Math.floor(rows / 4)));
   const fillH = Math.max(1, rows - workH - posH);
@@ -41,6 +41,9 @@ export function BlotterPane({ state, width, height }: { state: ConsoleState; wid
       <Text wrap="truncate" bold>{head}</Text>
       <Text wrap="truncate" color={theme.color && pnl !== null ? (pnl >= 0 ? theme.up : theme.down) : undefined}>{money}</Text>
       <Text wrap="truncate">{spark}</Text>
+      {b.rejected.length > 0 && (
+        <Text wrap="truncate" color={theme.color ? theme.error : undefined}>{`rejected: ${b.rejected.map((o) => `${o.client_order_id.slice(o.client_order_id.lastIndexOf('-') + 1)} ${o.side} ${o.qty ?? ''} ${o.symbol} (${o.reason ?? 'refused'})`).join(' · ')}`}</Text>
+      )}
       <Table
         columns={[
           { key: 'id', title: `working (${b.working.length})` },
