@@ -61,6 +61,8 @@ interface StoredConfig {
   speed: string;
   data_hash: Record<string, string>;
   broker?: 'paper' | 'alpaca';
+  feed?: 'replay' | 'alpaca';
+  data_feed?: string;
   live?: boolean;
   base_url?: string;
   data_url?: string;
@@ -91,15 +93,32 @@ async function startSession(ctx: CommandContext, c: StoredConfig, id: string, re
   const db = journalOf(ctx);
   try {
     if (!resume) {
-      db.prepare('INSERT INTO sessions (id, strategy, symbols, broker, feed, config, started_at, status, pid) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)').run(id, strategy.name, series.map((s) => s.symbol).join(','), c.broker ?? 'paper', 'replay', JSON.stringify(c), new Date().toISOString(), 'running', process.pid);
+      db.prepare('INSERT INTO sessions (id, strategy, symbols, broker, feed, config, started_at, status, pid) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)').run(id, strategy.name, series.map((s) => s.symbol).join(','), c.broker ?? 'paper', c.feed ?? 'replay', JSON.stringify(c), new Date().toISOString(), 'running', process.pid);
     } else db.prepare("UPDATE sessions SET status = 'running', pid = ?, heartbeat = ? WHERE id = ?").run(process.pid, new Date().toISOString(), id);
     const journal = new Journal(db, id);
     let broker: import('../engine/live/alpaca.ts').AlpacaBroker | undefined;
-    if (c.broker === 'alpaca') {
+    let live: { next(): Promise<number | null> } | undefined;
+    let stopFeed: (() => void) | undefined;
+    if (c.broker === 'alpaca' || c.feed === 'alpaca') {
       const { AlpacaBroker } = await import('../engine/live/alpaca.ts');
       try {
-        broker = new AlpacaBroker({ env: ctx.env, live: c.live, baseUrl: c.base_url, dataUrl: c.data_url, streamUrl: c.stream_url });
-        await broker.connect();
+        const ab = new AlpacaBroker({ env: ctx.env, live: c.live, baseUrl: c.base_url, dataUrl: c.data_url, streamUrl: c.stream_url });
+        if (c.broker === 'alpaca') {
+          await ab.connect();
+          broker = ab;
+        }
+        if (c.feed === 'alpaca') {
+          // live bars extend the stored ones: the series grow in place as bars arrive
+          const { LiveSeries, StepFeed } = await import('../engine/live/feed.ts');
+          const liveSeries = new Map(series.map((s) => [s.symbol, new LiveSeries(s)]));
+          const steps = new StepFeed(liveSeries);
+          const stopStream = await ab.barStream(series.map((s) => s.symbol), c.data_feed ?? 'iex', (b) => steps.push(b));
+          live = steps;
+          stopFeed = () => {
+            stopStream();
+            steps.close();
+          };
+        }
       } catch (e) {
         throw new UsageError(`Alpaca: ${(e as Error).message}`, 'set APCA_API_KEY_ID and APCA_API_SECRET_KEY (paper keys for the paper endpoint)');
       }
@@ -113,6 +132,7 @@ async function startSession(ctx: CommandContext, c: StoredConfig, id: string, re
       durationMs: parseDuration(duration),
       resumeThrough: resume ? resume.last_bar_ts : null,
       broker,
+      live,
       signal: ctx.signal,
       killSwitch: () => {
         const k = killState(ctx);
@@ -122,6 +142,7 @@ async function startSession(ctx: CommandContext, c: StoredConfig, id: string, re
       onProgress: (p) => progress({ job: 'paper', phase: 'bars', done: p.bars, total: p.total, message: `equity ${p.equity.toFixed(2)} · ${p.orders} orders · ${p.fills} fills` }),
     });
     await broker?.close();
+    stopFeed?.();
     return { session: id, strategy: strategy.name, symbols: series.map((s) => s.symbol), ...r, positions: positionsOf(db, id), journal: ctx.workspace().path('journal.sqlite') };
   } catch (e) {
     db.prepare("UPDATE sessions SET status = 'failed' WHERE id = ?").run(id);
@@ -161,7 +182,8 @@ export const paper = defineCommand({
       to: z.string().optional().describe('last bar of the replay'),
       param: z.array(z.string()).optional().describe('strategy parameter k=v (repeatable)'),
       broker: z.enum(['paper', 'alpaca']).default('paper').describe('paper (in process, the backtester’s models) or alpaca (its paper endpoint unless --live)'),
-      feed: z.enum(['replay', 'alpaca']).default('replay').describe('replay of stored bars (the Alpaca market-data feed is not in this version)'),
+      feed: z.enum(['replay', 'alpaca']).default('replay').describe('replay of stored bars, or live bars from Alpaca’s market-data stream after the stored ones (which warm the strategy up)'),
+      dataFeed: z.string().default('iex').describe('alpaca feed: iex or sip (your data plan)'),
       live: z.boolean().default(false).describe('alpaca: trade the live endpoint (needs --confirm LIVE)'),
       confirm: z.string().optional().describe('type LIVE to confirm --live'),
       baseUrl: z.string().optional().describe('alpaca: trading REST base URL (default APCA_API_BASE_URL or Alpaca’s)'),
@@ -180,7 +202,6 @@ export const paper = defineCommand({
     }),
   examples: ['alphatrade paper --strategy sma_cross --symbols ORCL --speed max --headless', 'alphatrade paper --strategy sma_cross --symbols ORCL,NVDA --speed 600x --duration 10m --headless'],
   async run(ctx, a, progress): Promise<PaperOutput> {
-    if (a.feed !== 'replay') throw new UsageError('this version replays stored bars (--feed replay)', 'the Alpaca market-data feed is not built yet (issue 9)');
     if (a.live && a.broker !== 'alpaca') throw new UsageError('--live trades through Alpaca: add --broker alpaca');
     if (a.live && a.confirm !== 'LIVE') throw new UsageError('--live sends real orders with real money: confirm with --confirm LIVE');
     if (!a.strategy && !a.strategyFile) throw new UsageError('give --strategy NAME or --strategy-file PATH');
@@ -190,7 +211,7 @@ export const paper = defineCommand({
     const strategy = await strategyArgs(a, ctx);
     const { series } = loadRunSeries(ctx, { symbol: a.symbols, data: a.data, tz: a.tz, timeframe: a.timeframe, from: a.from, to: a.to });
     const id = `p${new Date().toISOString().replace(/[-:T]/g, '').slice(0, 14)}-${process.pid.toString(36)}`;
-    const c: StoredConfig = { strategy: a.strategyFile ? undefined : a.strategy, strategyFile: a.strategyFile, symbols: a.symbols, data: a.data, tz: a.tz, timeframe: a.timeframe, from: a.from, to: a.to, param: a.param ?? [], capital: a.capital, commission: a.commission, slippage: a.slippage, fill: a.fill, sizer: a.sizer, leverage: a.leverage, risk: a.risk, speed: a.speed, data_hash: Object.fromEntries(series.map((s) => [s.symbol, contentHash(s)])), broker: a.broker, live: a.live, base_url: a.baseUrl, data_url: a.dataUrl, stream_url: a.streamUrl };
+    const c: StoredConfig = { strategy: a.strategyFile ? undefined : a.strategy, strategyFile: a.strategyFile, symbols: a.symbols, data: a.data, tz: a.tz, timeframe: a.timeframe, from: a.from, to: a.to, param: a.param ?? [], capital: a.capital, commission: a.commission, slippage: a.slippage, fill: a.fill, sizer: a.sizer, leverage: a.leverage, risk: a.risk, speed: a.speed, data_hash: Object.fromEntries(series.map((s) => [s.symbol, contentHash(s)])), broker: a.broker, feed: a.feed, data_feed: a.dataFeed, live: a.live, base_url: a.baseUrl, data_url: a.dataUrl, stream_url: a.streamUrl };
     void strategy;
     return startSession(ctx, c, id, null, a.speed, a.duration, progress);
   },
@@ -225,6 +246,7 @@ export const paperResume = defineCommand({
     if (s.status === 'finished') throw new UsageError(`session ${s.id} finished: nothing to resume`);
     if (s.status === 'running' && pidAlive(s.pid)) throw new UsageError(`session ${s.id} is running in process ${s.pid}`, 'stop it first (alphatrade paper stop) or wait for it');
     const c = JSON.parse(s.config) as StoredConfig;
+    if (c.feed === 'alpaca') throw new UsageError(`session ${s.id} traded live bars, which cannot be replayed to rebuild it`, 'start a new session; its orders and fills stay in the journal (orders, fills, positions --session ID)');
     return startSession(ctx, c, s.id, s, a.speed ?? c.speed, a.duration, progress);
   },
   render: renderPaper,

@@ -276,7 +276,7 @@ export class EventEngine implements StrategyContext {
   private readonly marketRef: 0 | 1; // 0 open, 1 typical price
   private readonly participation: number;
   private closeQueue: SimOrder[] = [];
-  private readonly tradeFrom: number;
+  private tradeFrom: number;
   private readonly risk: RiskManager | undefined;
   private readonly riskView: RiskView;
 
@@ -431,6 +431,11 @@ export class EventEngine implements StrategyContext {
       inst.onEnd(this);
       this.inBar = false;
     }
+  }
+
+  /** Trading starts at bar time t (a live feed: history before it only warms the strategy up). */
+  setTradeFrom(t: number): void {
+    this.tradeFrom = t;
   }
 
   /** Portfolio state for a live session: cash, equity, positions and marks now. */

@@ -201,3 +201,46 @@ describe('paper resume with Alpaca (fake server)', () => {
     expect(fills.length).toBe(fake.orders.filter((o) => o.status === 'filled').length);
   }, 60_000);
 });
+
+describe('paper --feed alpaca (fake market-data stream)', () => {
+  it('live bars extend the stored ones: the strategy warms up on history, trades only live bars, fills at their opens', async () => {
+    const fs = await import('node:fs');
+    const ws = tmpDir('at-livefeed-');
+    const t0 = Date.parse('2026-01-05T14:00:00Z');
+    const iso = (t: number) => new Date(t).toISOString().slice(0, 16).replace('T', ' ');
+    // 60 stored 1-minute bars, flat at 100: no crossing in the history
+    const lines = ['time,open,high,low,close,volume', ...Array.from({ length: 60 }, (_, i) => `${iso(t0 + i * 60_000)},100,100.5,99.5,100,1000`)];
+    fs.writeFileSync(path.join(ws, 'LIVE.csv'), lines.join('\n'));
+    const imp = await cli(['--workspace', ws, 'data', 'import', path.join(ws, 'LIVE.csv'), '--tz', 'UTC']);
+    expect(imp.code, imp.stderr).toBe(0);
+    const env = { APCA_API_KEY_ID: 'test-key', APCA_API_SECRET_KEY: 'test-secret', APCA_API_DATA_URL: urls.rest };
+    const run = cli(['--workspace', ws, 'paper', '--broker', 'paper', '--feed', 'alpaca', '--symbols', 'LIVE', '--strategy', 'sma_cross', '--param', 'fast=2', '--param', 'slow=4', '--duration', '3s', '--headless', '--json'], env);
+    await until(() => fake.barSubs.has('LIVE'), 10_000);
+    // live bars: up, down, up — the 2/4 SMAs cross
+    const closes = [101, 103, 106, 104, 100, 97, 99, 103, 107, 110];
+    const pushed: { t: number; open: number }[] = [];
+    for (let k = 0; k < closes.length; k++) {
+      const t = t0 + (60 + k) * 60_000;
+      const open = k ? closes[k - 1] : 100;
+      fake.pushBar({ S: 'LIVE', t: new Date(t).toISOString(), o: open, h: Math.max(open, closes[k]) + 0.5, l: Math.min(open, closes[k]) - 0.5, c: closes[k], v: 1000 });
+      pushed.push({ t, open });
+      await new Promise((r) => setTimeout(r, 30));
+    }
+    const r = await run;
+    expect(r.code, r.stderr).toBe(0);
+    const j = r.json();
+    expect(j.status).toBe('stopped');
+    expect(j.bars).toBe(60 + closes.length);
+    const orders = (await cli(['--workspace', ws, 'orders', '--json'])).json();
+    const fills = (await cli(['--workspace', ws, 'fills', '--json'])).json();
+    expect(orders.length).toBeGreaterThan(0);
+    expect(fills.length).toBeGreaterThan(0);
+    // no order from the warm-up history; every fill at a later live bar's open
+    expect(orders.every((o: { bar_ts: number }) => o.bar_ts >= t0 + 60 * 60_000)).toBe(true);
+    for (const f of fills) {
+      const bar = pushed.find((p) => p.t === f.bar_ts);
+      expect(bar, `fill at ${f.bar_ts}`).toBeDefined();
+      expect(f.price).toBe(bar!.open);
+    }
+  }, 30_000);
+});

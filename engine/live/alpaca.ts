@@ -96,6 +96,8 @@ export interface AlpacaOptions {
   baseUrl?: string;
   dataUrl?: string;
   streamUrl?: string;
+  /** market-data stream URL (default: from the data URL, else Alpaca's) */
+  dataStreamUrl?: string;
   env?: NodeJS.ProcessEnv;
   /** SDK stream options (tests shorten the reconnect and watchdog timings) */
   stream?: { initialReconnectMs?: number; maxReconnectMs?: number; pingIntervalMs?: number; pongWaitMs?: number };
@@ -263,6 +265,26 @@ export class AlpacaBroker implements Broker {
     s.connect();
     const auth = await s.whenAuthenticated();
     if (!auth.authenticated) throw new Error(`Alpaca trade-updates stream: ${auth.status}${auth.code ? ` (${auth.code})` : ''}`);
+  }
+
+  /**
+   * Live bars from the market-data stream (`feed`: iex or sip). The URL: `dataStreamUrl`, else derived from the data
+   * REST base URL when one is set (ws(s)://host/v2/FEED), else Alpaca's.
+   */
+  async barStream(symbols: string[], feed: string, onBar: (b: { symbol: string; timestamp: Date; open: number; high: number; low: number; close: number; volume: number }) => void): Promise<() => void> {
+    const env = this.o.env ?? process.env;
+    const dataBase = this.o.dataUrl ?? env.APCA_API_DATA_URL;
+    const url = this.o.dataStreamUrl ?? (dataBase ? `${dataBase.replace(/^http/, 'ws').replace(/\/$/, '')}/v2/${feed}` : undefined);
+    const st = this.client.marketData.stockStream({ feed: feed as never, ...(url ? { url } : {}), ...(this.o.stream ?? {}) } as never);
+    st.onBar((b) => {
+      const r = b as unknown as Record<string, unknown>;
+      onBar({ symbol: String(r.symbol), timestamp: r.timestamp as Date, open: num(r.open), high: num(r.high), low: num(r.low), close: num(r.close), volume: num(r.volume) });
+    });
+    st.onConnect(() => st.subscribeForBars(symbols));
+    st.connect();
+    const auth = await st.whenAuthenticated();
+    if (!auth.authenticated) throw new Error(`Alpaca market-data stream: ${auth.status}${auth.code ? ` (${auth.code})` : ''}`);
+    return () => st.disconnect();
   }
 
   /** The stream's reconnect notices (for the session's log). */

@@ -49,6 +49,8 @@ export interface SessionOptions {
    * broker is reconciled by client_order_id (an order it never received is sent then, once).
    */
   broker?: Broker;
+  /** a live feed of bar times (the series grow as bars arrive): the stored bars before it are warm-up */
+  live?: { next(): Promise<number | null> };
   /** after each step (tests place requests at a chosen bar) */
   onStep?: (step: number, t: number) => void;
   /** how long to wait for the next bar (tests inject a fake clock) */
@@ -278,77 +280,114 @@ export async function runSession(o: SessionOptions): Promise<SessionResult> {
   let lastKillCheck = 0;
   let killed = false;
   let reconciled = false;
+  let liveBars = 0;
   const sleep = o.sleep ?? ((ms: number) => new Promise<void>((res) => setTimeout(res, ms)));
   const flush = () => {
     for (let s = 0; s < symbols.length; s++) if (pf.mark[s] === pf.mark[s]) j.mark(symbols[s], pf.mark[s], lastT ?? 0);
     j.flush(lastT ?? NaN, bars);
     lastFlush = Date.now();
   };
+  const stepAt = async (t: number, step: number, last: boolean): Promise<void> => {
+      if (o.broker && !replaying) {
+        if (!reconciled && o.resumeThrough != null) {
+          reconciled = true;
+          await reconcile();
+        }
+        drain();
+      }
+      if (o.onLatency) stepStart = performance.now();
+      engine.advance(t, last, step);
+      if (o.broker && replaying) replayJournal(t);
+      lastT = t;
+      bars++;
+      if (replaying) {
+        replayBars++;
+        for (const r of taken.get(t) ?? []) apply(r, t);
+      } else {
+        for (const r of j.takeRequests(t)) {
+          j.answer(r.id, apply(r, t));
+          if (r.kind === 'stop') stop = true;
+        }
+      }
+      o.onStep?.(step, t);
+      // execution algorithms place their children after the bar (they work from the next one)
+      for (const a of algos) {
+        if (a.status !== 'working' || engine.count(a.sym) === 0) continue;
+        const S = o.cfg.series[a.sym];
+        const c = nextChild(a, S.close[engine.count(a.sym) - 1]);
+        if (!c) continue;
+        placingFor = a;
+        manual = true;
+        try {
+          a.working += c.qty;
+          const id = engine.placeExternal(a.sym, { side: a.side, qty: c.qty, ...(c.type === 'limit' ? { type: 'limit', limitPrice: c.limitPrice } : {}) });
+          a.children.push(`${session}-${id}`);
+        } finally {
+          placingFor = null;
+          manual = false;
+        }
+      }
+      j.equity(t, pf.equity(), pf.cash, pf.lastGross);
+      const now = Date.now();
+      if (!replaying && o.killSwitch && now - lastKillCheck > 1000) {
+        lastKillCheck = now;
+        const k = o.killSwitch();
+        if (k && !killed) {
+          // halt: the risk manager (tripped by the callback) refuses new exposure; working orders are canceled now
+          manual = true;
+          for (const x of engine.openOrders()) engine.cancel(x.id);
+          manual = false;
+        }
+        killed = k;
+      }
+      if (!replaying && (now - lastFlush > 200 || o.speed !== 'max')) flush();
+      if (o.onProgress && now - lastProgress > 250) {
+        lastProgress = now;
+        o.onProgress({ bars, total: times.length, t, equity: pf.equity(), orders: counts.orders, fills: counts.fills });
+      }
+  };
+  // a live feed: the stored bars before it only warm the strategy and its indicators up (no orders)
+  if (o.live) engine.setTradeFrom(Infinity);
   for (let step = 0; step < times.length && !stop; step++) {
     const t = times[step];
     replaying = o.resumeThrough != null && t <= o.resumeThrough;
     if (!replaying) {
       if (o.signal?.aborted) break;
       if (o.durationMs !== undefined && Date.now() - start >= o.durationMs) break;
-      if (o.speed !== 'max') await sleep(o.barMs / o.speed);
+      if (o.live) {
+        if ((step & 1023) === 1023) await new Promise<void>((res) => setImmediate(res));
+      } else if (o.speed !== 'max') await sleep(o.barMs / o.speed);
       else if ((step & 1023) === 1023) await new Promise<void>((res) => setImmediate(res));
     }
-    if (o.broker && !replaying) {
-      if (!reconciled && o.resumeThrough != null) {
-        reconciled = true;
-        await reconcile();
+    await stepAt(t, step, !o.live && step === times.length - 1);
+  }
+  if (o.live && !stop) {
+    // then bars as they arrive, until the feed closes, the duration ends, a stop request or an abort
+    let step = times.length;
+    let first = true;
+    replaying = false;
+    const deadline = o.durationMs !== undefined ? start + o.durationMs : Infinity;
+    while (!stop && !o.signal?.aborted) {
+      const wait = Math.min(1000, deadline - Date.now());
+      if (wait <= 0) break;
+      const t = await Promise.race([o.live.next(), new Promise<'tick'>((res) => setTimeout(() => res('tick'), wait))]);
+      if (t === null) break;
+      if (t === 'tick') {
+        // no bar yet: still take requests (a stop) and keep the heartbeat
+        for (const r of j.takeRequests(lastT ?? 0)) {
+          j.answer(r.id, r.kind === 'stop' ? 'stopping' : 'waiting for the next bar');
+          if (r.kind === 'stop') stop = true;
+        }
+        if (o.broker) drain();
+        flush();
+        continue;
       }
-      drain();
-    }
-    if (o.onLatency) stepStart = performance.now();
-    engine.advance(t, step === times.length - 1, step);
-    if (o.broker && replaying) replayJournal(t);
-    lastT = t;
-    bars++;
-    if (replaying) {
-      replayBars++;
-      for (const r of taken.get(t) ?? []) apply(r, t);
-    } else {
-      for (const r of j.takeRequests(t)) {
-        j.answer(r.id, apply(r, t));
-        if (r.kind === 'stop') stop = true;
+      if (first) {
+        engine.setTradeFrom(t);
+        first = false;
       }
-    }
-    o.onStep?.(step, t);
-    // execution algorithms place their children after the bar (they work from the next one)
-    for (const a of algos) {
-      if (a.status !== 'working' || engine.count(a.sym) === 0) continue;
-      const S = o.cfg.series[a.sym];
-      const c = nextChild(a, S.close[engine.count(a.sym) - 1]);
-      if (!c) continue;
-      placingFor = a;
-      manual = true;
-      try {
-        a.working += c.qty;
-        const id = engine.placeExternal(a.sym, { side: a.side, qty: c.qty, ...(c.type === 'limit' ? { type: 'limit', limitPrice: c.limitPrice } : {}) });
-        a.children.push(`${session}-${id}`);
-      } finally {
-        placingFor = null;
-        manual = false;
-      }
-    }
-    j.equity(t, pf.equity(), pf.cash, pf.lastGross);
-    const now = Date.now();
-    if (!replaying && o.killSwitch && now - lastKillCheck > 1000) {
-      lastKillCheck = now;
-      const k = o.killSwitch();
-      if (k && !killed) {
-        // halt: the risk manager (tripped by the callback) refuses new exposure; working orders are canceled now
-        manual = true;
-        for (const x of engine.openOrders()) engine.cancel(x.id);
-        manual = false;
-      }
-      killed = k;
-    }
-    if (!replaying && (now - lastFlush > 200 || o.speed !== 'max')) flush();
-    if (o.onProgress && now - lastProgress > 250) {
-      lastProgress = now;
-      o.onProgress({ bars, total: times.length, t, equity: pf.equity(), orders: counts.orders, fills: counts.fills });
+      liveBars++;
+      await stepAt(t, step++, false);
     }
   }
   if (o.broker) {
@@ -359,7 +398,7 @@ export async function runSession(o: SessionOptions): Promise<SessionResult> {
       drain();
     }
   }
-  const finished = bars === times.length;
+  const finished = !o.live && bars === times.length;
   if (finished) engine.finishStrategy();
   flush();
   j.setStatus(finished ? 'finished' : 'stopped');

@@ -6,6 +6,7 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { decode, encode } from '@msgpack/msgpack';
 import { WebSocketServer, type WebSocket } from 'ws';
 
 export interface FakeOrder {
@@ -33,6 +34,10 @@ export class FakeAlpaca {
   readonly requests: { method: string; path: string; key: string | undefined }[] = [];
   private readonly server: http.Server;
   private readonly wss: WebSocketServer;
+  private readonly data: WebSocketServer;
+  private readonly dataSockets = new Set<WebSocket>();
+  /** symbols subscribed for bars on the market-data stream */
+  readonly barSubs = new Set<string>();
   private readonly sockets = new Set<WebSocket>();
   private n = 0;
   private tooMany = 0;
@@ -48,7 +53,28 @@ export class FakeAlpaca {
 
   constructor(readonly key = 'test-key', readonly secret = 'test-secret') {
     this.server = http.createServer((req, res) => void this.handle(req, res));
-    this.wss = new WebSocketServer({ server: this.server, path: '/stream' });
+    this.wss = new WebSocketServer({ noServer: true });
+    this.data = new WebSocketServer({ noServer: true });
+    this.server.on('upgrade', (req, socket, head) => {
+      const p = new URL(req.url ?? '/', 'http://x').pathname;
+      const to = p === '/stream' ? this.wss : /^\/v2\/(iex|sip)$/.test(p) ? this.data : null;
+      if (!to) return socket.destroy();
+      to.handleUpgrade(req, socket, head, (ws) => to.emit('connection', ws, req));
+    });
+    // the market-data stream: msgpack arrays of frames
+    this.data.on('connection', (ws) => {
+      this.dataSockets.add(ws);
+      ws.on('close', () => this.dataSockets.delete(ws));
+      ws.send(encode([{ T: 'success', msg: 'connected' }]));
+      ws.on('message', (raw) => {
+        const m = decode(raw as Uint8Array) as { action: string; key?: string; secret?: string; bars?: string[] };
+        if (m.action === 'auth') ws.send(encode([m.key === this.key && m.secret === this.secret ? { T: 'success', msg: 'authenticated' } : { T: 'error', code: 402, msg: 'auth failed' }]));
+        else if (m.action === 'subscribe') {
+          for (const b of m.bars ?? []) this.barSubs.add(b);
+          ws.send(encode([{ T: 'subscription', trades: [], quotes: [], bars: [...this.barSubs] }]));
+        }
+      });
+    });
     this.wss.on('connection', (ws) => {
       this.sockets.add(ws);
       ws.on('close', () => this.sockets.delete(ws));
@@ -72,9 +98,17 @@ export class FakeAlpaca {
     return { rest: `http://127.0.0.1:${port}`, stream: `ws://127.0.0.1:${port}/stream` };
   }
 
+  /** Send a minute bar on the market-data stream. */
+  pushBar(b: { S: string; t: string; o: number; h: number; l: number; c: number; v: number }): void {
+    const frame = encode([{ T: 'b', ...b }]);
+    for (const s of this.dataSockets) s.send(frame);
+  }
+
   async stop(): Promise<void> {
     for (const s of this.sockets) s.terminate();
+    for (const s of this.dataSockets) s.terminate();
     this.wss.close();
+    this.data.close();
     await new Promise<void>((r) => this.server.close(() => r()));
   }
 
