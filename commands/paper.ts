@@ -99,6 +99,7 @@ async function startSession(ctx: CommandContext, c: StoredConfig, id: string, re
     let broker: import('../engine/live/alpaca.ts').AlpacaBroker | undefined;
     let live: { next(): Promise<number | null> } | undefined;
     let stopFeed: (() => void) | undefined;
+    let hours: import('../engine/live/hours.ts').MarketHours | undefined;
     if (c.broker === 'alpaca' || c.feed === 'alpaca') {
       const { AlpacaBroker } = await import('../engine/live/alpaca.ts');
       try {
@@ -106,6 +107,12 @@ async function startSession(ctx: CommandContext, c: StoredConfig, id: string, re
         if (c.broker === 'alpaca') {
           await ab.connect();
           broker = ab;
+          // market hours from the clock and the calendar: orders placed while closed are held until the open
+          const { MarketHours } = await import('../engine/live/hours.ts');
+          const today = new Date();
+          hours = new MarketHours(await ab.calendar(new Date(today.getTime() - 86_400_000), new Date(today.getTime() + 14 * 86_400_000)));
+          const clock = await ab.clock();
+          progress({ job: 'paper', phase: 'market', done: 0, total: 0, message: clock.is_open ? `market open until ${clock.next_close}` : `market closed: orders are held until ${clock.next_open}` });
         }
         if (c.feed === 'alpaca') {
           // live bars extend the stored ones: the series grow in place as bars arrive
@@ -132,6 +139,7 @@ async function startSession(ctx: CommandContext, c: StoredConfig, id: string, re
       durationMs: parseDuration(duration),
       resumeThrough: resume ? resume.last_bar_ts : null,
       broker,
+      hours,
       live,
       signal: ctx.signal,
       killSwitch: () => {

@@ -248,6 +248,13 @@ export class AlpacaBroker implements Broker {
     return { is_open: !!(c.isOpen ?? c.is_open), next_open: iso(c.nextOpen ?? c.next_open), next_close: iso(c.nextClose ?? c.next_close) };
   }
 
+  /** Trading days from `start` to `end` with their open and close (New York time; early closes included). */
+  async calendar(start: Date, end: Date): Promise<{ date: string; open: string; close: string }[]> {
+    const days = (await this.call(() => this.client.trading.calendar.legacyCalendar({ start, end }))) as unknown as Record<string, unknown>[];
+    const ymd = (x: unknown) => (x instanceof Date ? x.toISOString().slice(0, 10) : String(x).slice(0, 10));
+    return days.map((d) => ({ date: ymd(d.date), open: String(d.open), close: String(d.close) }));
+  }
+
   onUpdate(fn: (u: BrokerUpdate) => void): void {
     this.listeners.push(fn);
   }

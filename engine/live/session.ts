@@ -16,7 +16,7 @@ import type { BarSeries } from '../../src/types.ts';
 import type { BacktestConfig, OrderEvents } from '../backtest.ts';
 import { steppedEngine } from '../backtest.ts';
 import { mergeTimes } from '../backtest.ts';
-import type { SimOrder } from '../orders.ts';
+import { isOpen as isOpenStatus, type SimOrder } from '../orders.ts';
 import type { OrderRequest } from '../strategy.ts';
 import { Journal, type RequestRow } from './journal.ts';
 import { childEnded, childFilled, nextChild, startAlgo, type AlgoKind, type AlgoState } from './algos.ts';
@@ -49,6 +49,10 @@ export interface SessionOptions {
    * broker is reconciled by client_order_id (an order it never received is sent then, once).
    */
   broker?: Broker;
+  /** market hours (an external broker): orders placed while the market is closed are held and sent at the open */
+  hours?: { isOpen(t: number): boolean; nextOpen(t: number): number | null };
+  /** wall clock for market hours (tests) */
+  now?: () => number;
   /** a live feed of bar times (the series grow as bars arrive): the stored bars before it are warm-up */
   live?: { next(): Promise<number | null> };
   /** after each step (tests place requests at a chosen bar) */
@@ -112,7 +116,15 @@ export async function runSession(o: SessionOptions): Promise<SessionResult> {
       if (replaying) added ? counts.newOrders++ : counts.knownOrders++;
       if (o.onLatency) o.onLatency(t0 - stepStart, performance.now() - stepStart);
       j.event({ client_order_id: cid, seq: 0, type: 'new', bar_ts: t }, stateOf(x, 'working'));
-      if (o.broker && !replaying) send(x);
+      if (o.broker && !replaying) {
+        const now = (o.now ?? Date.now)();
+        if (o.hours && !o.hours.isOpen(now)) {
+          // held: the intent is recorded; it goes to the broker at the open
+          held.push(x);
+          const at = o.hours.nextOpen(now);
+          j.event({ client_order_id: cid, seq: nextSeq(cid), type: 'held', bar_ts: t, detail: `market closed${at !== null ? `: sent at the open ${new Date(at).toISOString()}` : ''}` }, stateOf(x, 'working'));
+        } else send(x);
+      }
     },
     filled(x, q, price, fee, t) {
       const cid = cidOf(session, x);
@@ -142,6 +154,12 @@ export async function runSession(o: SessionOptions): Promise<SessionResult> {
       const rj = engine.rejectionOf(x.id);
       const detail = rj ? JSON.stringify({ reason: rj.reason, rule: rj.rule ?? null, limit: rj.limit ?? null, value: rj.value ?? null, detail: rj.detail }) : x.endReason;
       j.event({ client_order_id: cid, seq: nextSeq(cid), type: x.status, bar_ts: t, detail }, rj?.rule ? { ...stateOf(x, x.status), reason: rj.rule } : stateOf(x, x.status));
+      // canceled here (the strategy, the blotter, the kill switch): cancel it at the broker too
+      const bid = brokerIds.get(x.id);
+      if (o.broker && bid && x.endReason !== 'broker' && !replaying) {
+        const p = o.broker.cancel(bid).catch(() => undefined).finally(() => inflight.delete(p));
+        inflight.add(p);
+      }
       const a = parentOf.get(cid);
       if (a) {
         const was = a.status;
@@ -213,12 +231,21 @@ export async function runSession(o: SessionOptions): Promise<SessionResult> {
   // ---- the external broker: sends, its updates (booked at the next step), reconciliation after a replay
   const inbox: { kind: 'fill' | 'end'; id: string; qty?: number; price?: number; status?: 'canceled' | 'rejected' | 'expired'; detail?: string }[] = [];
   const inflight = new Set<Promise<unknown>>();
+  /** kernel order id → the broker's order id (to cancel there) */
+  const brokerIds = new Map<string, string>();
+  /** orders held while the market is closed (sent at the open, in the order they were placed) */
+  const held: Readonly<SimOrder>[] = [];
+  const releaseHeld = () => {
+    if (!held.length || (o.hours && !o.hours.isOpen((o.now ?? Date.now)()))) return;
+    for (const x of held.splice(0)) if (isOpenStatus(x.status)) send(x);
+  };
   const kernelId = (cid: string) => (cid.startsWith(`${session}-`) ? cid.slice(session.length + 1) : null);
   const send = (x: Readonly<SimOrder>) => {
     const b = o.broker!;
     const cid = cidOf(session, x);
     const p = b
       .submit({ client_order_id: cid, symbol: x.symbol, side: x.side, qty: x.qty, type: x.type === 'limit' || x.type === 'stop' || x.type === 'stop_limit' ? x.type : 'market', limit_price: x.limitPrice, stop_price: x.stopPrice, time_in_force: x.tif === 'day' || x.tif === 'ioc' || x.tif === 'fok' ? x.tif : 'gtc' })
+      .then((bo) => brokerIds.set(x.id, bo.id))
       .catch((e: unknown) => inbox.push({ kind: 'end', id: x.id, status: 'rejected', detail: e instanceof BrokerRejection ? `${e.status} ${e.message}` : String((e as Error).message ?? e) }))
       .finally(() => inflight.delete(p));
     inflight.add(p);
@@ -233,6 +260,7 @@ export async function runSession(o: SessionOptions): Promise<SessionResult> {
     } else if (u.event === 'canceled' || u.event === 'rejected' || u.event === 'expired') inbox.push({ kind: 'end', id, status: u.event, detail: `broker: ${u.event}` });
   });
   const drain = () => {
+    releaseHeld();
     while (inbox.length) {
       const m = inbox.shift()!;
       if (m.kind === 'fill') engine.externalFill(m.id, m.qty!, m.price!, 0);
