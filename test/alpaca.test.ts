@@ -244,3 +244,48 @@ describe('paper --feed alpaca (fake market-data stream)', () => {
     }
   }, 30_000);
 });
+
+describe('replace and cancel through Alpaca (fake server)', () => {
+  it('a strategy’s replace is one PATCH naming the new client_order_id; its cancel reaches Alpaca', async () => {
+    const { Journal, openJournal, ordersOf } = await import('../engine/live/journal.ts');
+    const { runSession } = await import('../engine/live/session.ts');
+    const { buildConfig } = await import('../engine/run.ts');
+    const { defineStrategy } = await import('../engine/strategy.ts');
+    const { parseTimeframe } = await import('../src/timeframe.ts');
+    const n = 10;
+    const f = (v: () => number) => Float64Array.from({ length: n }, v);
+    const s = { symbol: 'XYZ', timeframe: parseTimeframe('1m'), tz: 'UTC', ts: Float64Array.from({ length: n }, (_, i) => Date.UTC(2026, 0, 5, 15, i)), open: f(() => 10), high: f(() => 10), low: f(() => 10), close: f(() => 10), volume: f(() => 1000) };
+    let id = '';
+    const st = defineStrategy({
+      name: 'reprice',
+      description: 'a limit order repriced, then canceled',
+      universe: 'single',
+      params: {},
+      init: () => ({
+        onBar(c) {
+          const k = c.count(0);
+          if (k === 1) id = c.buy(0, 10, { type: 'limit', limitPrice: 1 });
+          else if (k === 4) id = c.replace(id, { limitPrice: 2 });
+          else if (k === 7) c.cancel(id);
+        },
+      }),
+    });
+    const dir = tmpDir('at-replace-');
+    const db = openJournal(path.join(dir, 'journal.sqlite'));
+    db.prepare("INSERT INTO sessions (id, strategy, symbols, broker, feed, config, started_at, status) VALUES ('r', 'reprice', 'XYZ', 'alpaca', 'replay', '{}', 'x', 'running')").run();
+    const r = await runSession({ journal: new Journal(db, 'r'), cfg: buildConfig({ strategy: st, series: [s] }), barMs: 60_000, speed: 1200, broker });
+    expect(r.status).toBe('finished');
+    await until(() => fake.orders.length === 2 && fake.orders[1].status === 'canceled');
+    expect(fake.orders.map((o) => [o.client_order_id, o.limit_price, o.status])).toEqual([
+      ['r-o1', '1', 'replaced'],
+      ['r-o2', '2', 'canceled'],
+    ]);
+    expect(fake.requests.filter((q) => q.method === 'POST' && q.path === '/v2/orders')).toHaveLength(1);
+    expect(fake.requests.filter((q) => q.method === 'PATCH')).toHaveLength(1);
+    expect(ordersOf(db, 'r').map((o) => [o.client_order_id, o.status])).toEqual([
+      ['r-o1', 'replaced'],
+      ['r-o2', 'canceled'],
+    ]);
+    db.close();
+  });
+});

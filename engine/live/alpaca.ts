@@ -67,7 +67,8 @@ export interface BrokerPosition {
 export interface Broker {
   submit(o: BrokerOrderRequest): Promise<BrokerOrder>;
   cancel(orderId: string): Promise<void>;
-  replace(orderId: string, changes: { qty?: number; limit_price?: number; stop_price?: number }): Promise<BrokerOrder>;
+  /** change a working order; the broker gives it a new id, and `client_order_id` names the new one */
+  replace(orderId: string, changes: { qty?: number; limit_price?: number; stop_price?: number; client_order_id?: string }): Promise<BrokerOrder>;
   account(): Promise<BrokerAccount>;
   positions(): Promise<BrokerPosition[]>;
   openOrders(): Promise<BrokerOrder[]>;
@@ -192,9 +193,9 @@ export class AlpacaBroker implements Broker {
     await this.call(() => this.client.trading.orders.deleteOrderByOrderID({ orderId }));
   }
 
-  async replace(orderId: string, c: { qty?: number; limit_price?: number; stop_price?: number }): Promise<BrokerOrder> {
+  async replace(orderId: string, c: { qty?: number; limit_price?: number; stop_price?: number; client_order_id?: string }): Promise<BrokerOrder> {
     const o = await this.call(() =>
-      this.client.trading.orders.patchOrderByOrderId({ orderId, patchOrderRequest: { ...(c.qty !== undefined ? { qty: String(c.qty) } : {}), ...(c.limit_price !== undefined ? { limitPrice: String(c.limit_price) } : {}), ...(c.stop_price !== undefined ? { stopPrice: String(c.stop_price) } : {}) } as never }),
+      this.client.trading.orders.patchOrderByOrderId({ orderId, patchOrderRequest: { ...(c.qty !== undefined ? { qty: String(c.qty) } : {}), ...(c.limit_price !== undefined ? { limitPrice: String(c.limit_price) } : {}), ...(c.stop_price !== undefined ? { stopPrice: String(c.stop_price) } : {}), ...(c.client_order_id ? { clientOrderId: c.client_order_id } : {}) } as never }),
     );
     return toOrder(o as unknown as Record<string, unknown>);
   }

@@ -116,7 +116,17 @@ export async function runSession(o: SessionOptions): Promise<SessionResult> {
       if (replaying) added ? counts.newOrders++ : counts.knownOrders++;
       if (o.onLatency) o.onLatency(t0 - stepStart, performance.now() - stepStart);
       j.event({ client_order_id: cid, seq: 0, type: 'new', bar_ts: t }, stateOf(x, 'working'));
-      if (o.broker && !replaying) {
+      if (o.broker && !replaying && replacing) {
+        // the kernel replaced an order: one PATCH at the broker (the new order keeps its own client_order_id)
+        const r = replacing;
+        replacing = null;
+        const p = o.broker
+          .replace(r.brokerId, { qty: x.qty, limit_price: x.limitPrice, stop_price: x.stopPrice, client_order_id: cid })
+          .then((bo) => brokerIds.set(x.id, bo.id))
+          .catch((e: unknown) => inbox.push({ kind: 'end', id: x.id, status: 'rejected', detail: `replace refused: ${e instanceof BrokerRejection ? `${e.status} ${e.message}` : String((e as Error).message ?? e)}` }))
+          .finally(() => inflight.delete(p));
+        inflight.add(p);
+      } else if (o.broker && !replaying) {
         const now = (o.now ?? Date.now)();
         if (o.hours && !o.hours.isOpen(now)) {
           // held: the intent is recorded; it goes to the broker at the open
@@ -156,7 +166,9 @@ export async function runSession(o: SessionOptions): Promise<SessionResult> {
       j.event({ client_order_id: cid, seq: nextSeq(cid), type: x.status, bar_ts: t, detail }, rj?.rule ? { ...stateOf(x, x.status), reason: rj.rule } : stateOf(x, x.status));
       // canceled here (the strategy, the blotter, the kill switch): cancel it at the broker too
       const bid = brokerIds.get(x.id);
-      if (o.broker && bid && x.endReason !== 'broker' && !replaying) {
+      if (o.broker && !bid && x.endReason !== 'broker' && !replaying && submitted.has(x.id)) cancelWhenKnown.add(x.id);
+      if (o.broker && bid && x.endReason === 'replaced' && !replaying) replacing = { brokerId: bid };
+      else if (o.broker && bid && x.endReason !== 'broker' && !replaying) {
         const p = o.broker.cancel(bid).catch(() => undefined).finally(() => inflight.delete(p));
         inflight.add(p);
       }
@@ -231,8 +243,13 @@ export async function runSession(o: SessionOptions): Promise<SessionResult> {
   // ---- the external broker: sends, its updates (booked at the next step), reconciliation after a replay
   const inbox: { kind: 'fill' | 'end'; id: string; qty?: number; price?: number; status?: 'canceled' | 'rejected' | 'expired'; detail?: string }[] = [];
   const inflight = new Set<Promise<unknown>>();
-  /** kernel order id → the broker's order id (to cancel there) */
+  /** kernel order id → the broker's order id (to cancel or replace there) */
   const brokerIds = new Map<string, string>();
+  /** an order the kernel is replacing: its replacement is sent as a PATCH */
+  let replacing: { brokerId: string } | null = null;
+  /** orders sent to the broker, and those ended here before the broker's id was known */
+  const submitted = new Set<string>();
+  const cancelWhenKnown = new Set<string>();
   /** orders held while the market is closed (sent at the open, in the order they were placed) */
   const held: Readonly<SimOrder>[] = [];
   const releaseHeld = () => {
@@ -243,9 +260,14 @@ export async function runSession(o: SessionOptions): Promise<SessionResult> {
   const send = (x: Readonly<SimOrder>) => {
     const b = o.broker!;
     const cid = cidOf(session, x);
+    submitted.add(x.id);
     const p = b
       .submit({ client_order_id: cid, symbol: x.symbol, side: x.side, qty: x.qty, type: x.type === 'limit' || x.type === 'stop' || x.type === 'stop_limit' ? x.type : 'market', limit_price: x.limitPrice, stop_price: x.stopPrice, time_in_force: x.tif === 'day' || x.tif === 'ioc' || x.tif === 'fok' ? x.tif : 'gtc' })
-      .then((bo) => brokerIds.set(x.id, bo.id))
+      .then((bo) => {
+        brokerIds.set(x.id, bo.id);
+        // ended here while its submission was in flight: cancel it now that the broker has it
+        if (cancelWhenKnown.delete(x.id)) return b.cancel(bo.id).catch(() => undefined);
+      })
       .catch((e: unknown) => inbox.push({ kind: 'end', id: x.id, status: 'rejected', detail: e instanceof BrokerRejection ? `${e.status} ${e.message}` : String((e as Error).message ?? e) }))
       .finally(() => inflight.delete(p));
     inflight.add(p);

@@ -215,6 +215,22 @@ export class FakeAlpaca {
       return;
     }
     const m = /^\/v2\/orders\/([^/]+)$/.exec(p);
+    if (m && req.method === 'PATCH') {
+      const o = this.orders.find((x) => x.id === decodeURIComponent(m[1]));
+      if (!o) return send(404, { code: 40410000, message: 'order not found' });
+      if (!['new', 'accepted', 'partially_filled'].includes(o.status)) return send(422, { code: 42210000, message: `order is in "${o.status}" state` });
+      const r = JSON.parse(body) as { qty?: string; limit_price?: string; stop_price?: string; client_order_id?: string };
+      const now = new Date().toISOString();
+      const n: FakeOrder = { ...o, id: `ord-${++this.n}`, client_order_id: r.client_order_id ?? `auto-${this.n}`, qty: r.qty ?? o.qty, limit_price: r.limit_price ?? o.limit_price, stop_price: r.stop_price ?? o.stop_price, status: 'new', filled_qty: '0', filled_avg_price: null, created_at: now, updated_at: now };
+      o.status = 'replaced';
+      this.orders.push(n);
+      send(200, n);
+      setImmediate(() => {
+        this.update('replaced', o);
+        this.update('new', n);
+      });
+      return;
+    }
     if (m && req.method === 'DELETE') {
       const o = this.orders.find((x) => x.id === decodeURIComponent(m[1]));
       if (!o) return send(404, { code: 40410000, message: 'order not found' });
