@@ -105,6 +105,10 @@ async function startSession(ctx: CommandContext, c: StoredConfig, id: string, re
       try {
         const ab = new AlpacaBroker({ env: ctx.env, live: c.live, baseUrl: c.base_url, dataUrl: c.data_url, streamUrl: c.stream_url });
         if (c.broker === 'alpaca') {
+          // every symbol must be tradable there
+          const assets = new Map((await ab.assets()).map((x) => [x.symbol, x]));
+          const bad = series.map((s) => s.symbol).filter((sym) => !assets.get(sym)?.tradable);
+          if (bad.length) throw new Error(`not tradable at Alpaca: ${bad.join(', ')}`);
           await ab.connect();
           broker = ab;
           // market hours from the clock and the calendar: orders placed while closed are held until the open
@@ -166,6 +170,7 @@ const renderPaper = (r: PaperOutput) =>
     r.replay ? `rebuilt from the journal: ${r.replay.bars.toLocaleString('en-US')} bars replayed, ${r.replay.known_orders} orders and ${r.replay.known_fills} fills found recorded, ${r.replay.recorded_orders} orders and ${r.replay.recorded_fills} fills recorded now (none sent twice)` : '',
     `equity ${r.equity.toFixed(2)} · cash ${r.cash.toFixed(2)} · ${r.orders} orders · ${r.fills} fills`,
     ...r.positions.filter((p) => p.qty !== 0).map((p) => `  ${p.symbol} ${p.qty} @ ${p.avg_price.toFixed(4)} · mark ${num(p.mark, 4)} · unrealised ${num(p.unrealized_pnl, 2)}`),
+    ...r.position_mismatches.map((m) => `  position differs from the broker's: ${m.symbol} broker ${m.broker} · session ${m.session}`),
     r.status === 'stopped' ? `resume with: alphatrade paper resume --session ${r.session}` : '',
   ]
     .filter(Boolean)

@@ -126,6 +126,14 @@ describe('paper --broker alpaca (fake server)', () => {
     const pos = (await cli(['--workspace', ws, 'positions', '--json'])).json();
     const fakePos = await broker.positions();
     expect(pos.filter((p: { qty: number }) => p.qty !== 0).map((p: { symbol: string; qty: number }) => [p.symbol, p.qty])).toEqual(fakePos.map((p) => [p.symbol, p.qty]));
+    expect(r.json().position_mismatches).toEqual([]);
+    // a symbol Alpaca does not trade is refused before anything is sent
+    fake.assets = ['AAPL'];
+    const posts = fake.requests.filter((q) => q.method === 'POST').length;
+    const bad = await cli(['--workspace', ws, 'paper', '--broker', 'alpaca', '--strategy', 'sma_cross', '--symbols', 'ORCL', '--headless'], env);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toMatch(/not tradable at Alpaca: ORCL/);
+    expect(fake.requests.filter((q) => q.method === 'POST').length).toBe(posts);
   }, 60_000);
 
   it('--live needs --confirm LIVE', async () => {

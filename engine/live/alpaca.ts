@@ -249,6 +249,12 @@ export class AlpacaBroker implements Broker {
     return { is_open: !!(c.isOpen ?? c.is_open), next_open: iso(c.nextOpen ?? c.next_open), next_close: iso(c.nextClose ?? c.next_close) };
   }
 
+  /** Tradable US equities (symbol, name, whether shortable and fractionable). */
+  async assets(): Promise<{ symbol: string; name: string; tradable: boolean; shortable: boolean; fractionable: boolean }[]> {
+    const xs = (await this.call(() => this.client.trading.assets.getV2Assets({ status: 'active' } as never))) as unknown as Record<string, unknown>[];
+    return xs.map((a) => ({ symbol: String(a.symbol), name: String(a.name ?? ''), tradable: !!a.tradable, shortable: !!a.shortable, fractionable: !!a.fractionable }));
+  }
+
   /** Trading days from `start` to `end` with their open and close (New York time; early closes included). */
   async calendar(start: Date, end: Date): Promise<{ date: string; open: string; close: string }[]> {
     const days = (await this.call(() => this.client.trading.calendar.legacyCalendar({ start, end }))) as unknown as Record<string, unknown>[];

@@ -78,6 +78,8 @@ export interface SessionResult {
   fills: number;
   equity: number;
   cash: number;
+  /** an external broker: its positions that differ from the session's at the end (symbol, broker, session) */
+  position_mismatches: { symbol: string; broker: number; session: number }[];
   /** resume: bars replayed from the journal, orders and fills that were already recorded, ones recorded now */
   replay: { bars: number; known_orders: number; known_fills: number; recorded_orders: number; recorded_fills: number } | null;
 }
@@ -448,6 +450,19 @@ export async function runSession(o: SessionOptions): Promise<SessionResult> {
       drain();
     }
   }
+  // compare positions with the broker's (orders were reconciled by client_order_id; positions are checked)
+  const position_mismatches: SessionResult['position_mismatches'] = [];
+  if (o.broker) {
+    try {
+      const bp = new Map((await o.broker.positions()).map((p) => [p.symbol, p.qty]));
+      symbols.forEach((sym, k) => {
+        const b = bp.get(sym) ?? 0;
+        if (Math.abs(b - pf.pos[k]) > 1e-9) position_mismatches.push({ symbol: sym, broker: b, session: pf.pos[k] });
+      });
+    } catch {
+      /* the broker could not be asked: nothing to compare */
+    }
+  }
   const finished = !o.live && bars === times.length;
   if (finished) engine.finishStrategy();
   flush();
@@ -460,6 +475,7 @@ export async function runSession(o: SessionOptions): Promise<SessionResult> {
     fills: counts.fills,
     equity: pf.equity(),
     cash: pf.cash,
+    position_mismatches,
     replay: o.resumeThrough != null ? { bars: replayBars, known_orders: counts.knownOrders, known_fills: counts.knownFills, recorded_orders: counts.newOrders, recorded_fills: counts.newFills } : null,
   };
 }

@@ -44,6 +44,8 @@ export class FakeAlpaca {
   /** symbols whose orders are refused at submission (403, insufficient buying power) */
   readonly refuse = new Set<string>();
   cash = 100_000;
+  /** tradable symbols served at /v2/assets */
+  assets = ['AAPL', 'MSFT', 'ORCL', 'TSLA', 'XYZ', 'LIVE'];
   /** the trading calendar served at /v2/calendar (default: every day 00:00–23:59, always open) */
   calendarDays: { date: string; open: string; close: string }[] = Array.from({ length: 30 }, (_, k) => ({ date: new Date(Date.now() + (k - 10) * 86_400_000).toISOString().slice(0, 10), open: '00:00', close: '23:59' }));
   /** historical bars served at /v2/stocks/bars (t as ISO strings), paged 100 at a time */
@@ -180,6 +182,7 @@ export class FakeAlpaca {
       for (const [sym, b] of page) (out[sym] ??= []).push(b);
       return send(200, { bars: out, next_page_token: from + 100 < all.length ? String(from + 100) : null });
     }
+    if (req.method === 'GET' && p === '/v2/assets') return send(200, this.assets.map((symbol) => ({ id: `asset-${symbol}`, class: 'us_equity', exchange: 'NASDAQ', symbol, name: symbol, status: 'active', tradable: true, marginable: true, shortable: true, easy_to_borrow: true, fractionable: true })));
     if (req.method === 'GET' && p === '/v2/calendar') return send(200, this.calendarDays);
     if (req.method === 'GET' && p === '/v2/clock') return send(200, { timestamp: new Date().toISOString(), is_open: true, next_open: '2026-11-26T14:30:00Z', next_close: '2026-11-25T21:00:00Z' });
     if (req.method === 'GET' && p === '/v2/positions') {
