@@ -377,11 +377,13 @@ const orderCmd = (side: 'buy' | 'sell') =>
   defineCommand({
     name: side,
     summary: `${side} in the running paper session (market; --limit PRICE; --algo twap|vwap|iceberg|auto)`,
-    positional: ['symbol', 'qty'],
+    positional: ['symbol', 'qty', 'word', 'price'],
     args: () =>
       z.object({
         symbol: z.string().describe('symbol'),
         qty: z.coerce.number().positive().describe('quantity'),
+        word: z.string().optional().describe('`limit`, followed by the price: buy SYM QTY limit PRICE'),
+        price: z.coerce.number().positive().optional().describe('the limit price after `limit`'),
         limit: z.number().positive().optional().describe('limit price (iceberg: the clips’ limit)'),
         algo: z.enum(['twap', 'vwap', 'iceberg', 'auto']).optional().describe('work the order: twap or vwap over --slices bars, iceberg in --clip pieces, auto routes by size against volume'),
         slices: z.number().int().positive().optional().describe('twap/vwap: child orders, one per bar (10)'),
@@ -389,7 +391,9 @@ const orderCmd = (side: 'buy' | 'sell') =>
         ...sessionArg(),
       }),
     async run(ctx, a) {
-      return request(ctx, a.session, 'order', { symbol: a.symbol.toUpperCase(), side, qty: a.qty, ...(a.limit !== undefined ? { limit: a.limit } : {}), ...(a.algo ? { algo: a.algo, slices: a.slices, clip: a.clip } : {}) });
+      if (a.word !== undefined && (a.word !== 'limit' || a.price === undefined)) throw new UsageError(`after the quantity: limit PRICE (or --limit PRICE), got '${a.word}${a.price !== undefined ? ` ${a.price}` : ''}'`);
+      const limit = a.limit ?? a.price;
+      return request(ctx, a.session, 'order', { symbol: a.symbol.toUpperCase(), side, qty: a.qty, ...(limit !== undefined ? { limit } : {}), ...(a.algo ? { algo: a.algo, slices: a.slices, clip: a.clip } : {}) });
     },
     render: (r: { request: number; session: string }) => `request ${r.request} sent to session ${r.session} (taken at its next bar)`,
   });

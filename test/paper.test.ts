@@ -102,12 +102,23 @@ describe('paper trading', () => {
       }
       const b = await cli(['--workspace', ws, 'buy', 'ORCL', '7', '--json']);
       expect(b.code, b.stderr).toBe(0);
+      // the blotter's syntax for a limit: buy SYM QTY limit PRICE (a limit far below the market: it stays working)
+      const lim = await cli(['--workspace', ws, 'buy', 'ORCL', '3', 'limit', '0.5', '--json']);
+      expect(lim.code, lim.stderr).toBe(0);
+      const badWord = await cli(['--workspace', ws, 'buy', 'ORCL', '3', 'stop', '9']);
+      expect(badWord.code).toBe(2);
       let manual: { client_order_id: string; qty: number; source: string; status: string } | undefined;
       for (let i = 0; i < 100 && !manual; i++) {
         await sleep(100);
         manual = (await cli(['--workspace', ws, 'orders', '--json'])).json().find((o: { source: string }) => o.source === 'manual');
       }
       expect(manual).toMatchObject({ qty: 7, source: 'manual' });
+      let limit: { qty: number; type: string; limit_price: number } | undefined;
+      for (let i = 0; i < 100 && !limit; i++) {
+        await sleep(50);
+        limit = (await cli(['--workspace', ws, 'orders', '--json'])).json().find((o: { source: string; type: string }) => o.source === 'manual' && o.type === 'limit');
+      }
+      expect(limit).toMatchObject({ qty: 3, type: 'limit', limit_price: 0.5 });
       expect((await cli(['--workspace', ws, 'paper', 'stop', '--json'])).code).toBe(0);
       await new Promise((r) => child.once('exit', r));
     } finally {
@@ -119,7 +130,7 @@ describe('paper trading', () => {
     expect(r.status).toBe('finished');
     expect(r.replay.recorded_orders).toBe(0); // the manual order was replayed at its bar and found recorded
     const orders = (await cli(['--workspace', ws, 'orders', '--json'])).json();
-    expect(orders.filter((o: { source: string }) => o.source === 'manual')).toHaveLength(1);
+    expect(orders.filter((o: { source: string }) => o.source === 'manual')).toHaveLength(2);
   }, 90_000);
 });
 

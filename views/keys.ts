@@ -56,7 +56,7 @@ export const PANE_KEYS: Record<string, KeyHelp[]> = {
     { keys: 'C', does: 'cancel every working order' },
     { keys: 'F', does: 'flatten: cancel all and close every position' },
     { keys: 'K', does: 'kill switch: halt new exposure and cancel all (:risk resume to clear)' },
-    { keys: ':buy SYM QTY [--limit P]', does: 'place an order in the running session (:sell likewise)' },
+    { keys: ':buy SYM QTY [limit PRICE]', does: 'place an order in the running session (:sell likewise; --algo twap|vwap|iceberg|auto)' },
     { keys: ':paper --strategy S --symbols A --speed 600x', does: 'start a session here (or alphatrade paper … --headless in another tmux window)' },
   ],
   log: [
