@@ -31,7 +31,7 @@ beforeEach(async () => {
   // base URLs and keys from Alpaca's own environment variables, as a user (or a proxy) would set them
   broker = new AlpacaBroker({
     env: { APCA_API_KEY_ID: 'test-key', APCA_API_SECRET_KEY: 'test-secret', APCA_API_BASE_URL: urls.rest, APCA_API_STREAM_URL: urls.stream },
-    stream: { initialReconnectMs: 50, maxReconnectMs: 200 },
+    stream: { initialReconnectMs: 50, maxReconnectMs: 200, pingIntervalMs: 150, pongWaitMs: 150 },
     retryDelayMs: 20,
   });
   broker.onUpdate((u) => updates.push(u));
@@ -91,6 +91,17 @@ describe('Alpaca broker (fake server, real SDK)', () => {
     expect(fake.requests.every((r) => r.key === 'test-key')).toBe(true);
     const c = await broker.clock();
     expect(c.is_open).toBe(true);
+  });
+
+  it('the watchdog: a stream that stays open but answers no ping is dropped and reconnected', async () => {
+    const auths = fake.authCount;
+    fake.silent = true;
+    await until(() => fake.authCount > auths, 5000);
+    fake.silent = false;
+    await until(() => fake.connections === 1 && fake.listenCount >= 2);
+    await broker.submit({ client_order_id: 's1-o6', symbol: 'AAPL', side: 'buy', qty: 1, type: 'market' });
+    fake.fill('s1-o6', 1, 101);
+    await until(() => updates.some((u) => u.event === 'fill' && u.order.client_order_id === 's1-o6'));
   });
 
   it('a dropped stream reconnects, authenticates and listens again; later updates still arrive', async () => {

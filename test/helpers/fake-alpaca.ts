@@ -44,6 +44,8 @@ export class FakeAlpaca {
   /** symbols whose orders are refused at submission (403, insufficient buying power) */
   readonly refuse = new Set<string>();
   cash = 100_000;
+  /** the trade stream answers no ping (a connection alive but silent) */
+  silent = false;
   /** tradable symbols served at /v2/assets */
   assets = ['AAPL', 'MSFT', 'ORCL', 'TSLA', 'XYZ', 'LIVE'];
   /** the trading calendar served at /v2/calendar (default: every day 00:00–23:59, always open) */
@@ -57,7 +59,8 @@ export class FakeAlpaca {
 
   constructor(readonly key = 'test-key', readonly secret = 'test-secret') {
     this.server = http.createServer((req, res) => void this.handle(req, res));
-    this.wss = new WebSocketServer({ noServer: true });
+    // pongs by hand, so a test can make the trade stream go silent (answer no ping) without closing it
+    this.wss = new WebSocketServer({ noServer: true, autoPong: false });
     this.data = new WebSocketServer({ noServer: true });
     this.server.on('upgrade', (req, socket, head) => {
       const p = new URL(req.url ?? '/', 'http://x').pathname;
@@ -81,6 +84,9 @@ export class FakeAlpaca {
     });
     this.wss.on('connection', (ws) => {
       this.sockets.add(ws);
+      ws.on('ping', (d) => {
+        if (!this.silent) ws.pong(d);
+      });
       ws.on('close', () => this.sockets.delete(ws));
       ws.on('message', (raw) => {
         const m = JSON.parse(String(raw)) as { action: string; data?: { key_id?: string; secret_key?: string; streams?: string[] } };
