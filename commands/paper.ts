@@ -100,6 +100,7 @@ async function startSession(ctx: CommandContext, c: StoredConfig, id: string, re
     let live: { next(): Promise<number | null> } | undefined;
     let stopFeed: (() => void) | undefined;
     let hours: import('../engine/live/hours.ts').MarketHours | undefined;
+    let liveFrom: number | null = null;
     if (c.broker === 'alpaca' || c.feed === 'alpaca') {
       const { AlpacaBroker } = await import('../engine/live/alpaca.ts');
       try {
@@ -122,7 +123,14 @@ async function startSession(ctx: CommandContext, c: StoredConfig, id: string, re
           // live bars extend the stored ones: the series grow in place as bars arrive
           const { LiveSeries, StepFeed } = await import('../engine/live/feed.ts');
           const liveSeries = new Map(series.map((s) => [s.symbol, new LiveSeries(s)]));
-          const steps = new StepFeed(liveSeries);
+          // resume: the live bars the session had (journaled as they arrived) extend the stored ones
+          if (resume) {
+            for (const b of journal.liveBars()) {
+              liveSeries.get(b.symbol)?.append(b.ts, b.open, b.high, b.low, b.close, b.volume);
+              liveFrom = liveFrom === null ? b.ts : Math.min(liveFrom, b.ts);
+            }
+          }
+          const steps = new StepFeed(liveSeries, 5000, (b) => journal.liveBar(b.symbol!, b.timestamp.getTime(), b.open, b.high, b.low, b.close, b.volume));
           const stopStream = await ab.barStream(series.map((s) => s.symbol), c.data_feed ?? 'iex', (b) => steps.push(b));
           live = steps;
           stopFeed = () => {
@@ -145,6 +153,7 @@ async function startSession(ctx: CommandContext, c: StoredConfig, id: string, re
       broker,
       hours,
       live,
+      liveFrom,
       signal: ctx.signal,
       killSwitch: () => {
         const k = killState(ctx);
@@ -259,7 +268,6 @@ export const paperResume = defineCommand({
     if (s.status === 'finished') throw new UsageError(`session ${s.id} finished: nothing to resume`);
     if (s.status === 'running' && pidAlive(s.pid)) throw new UsageError(`session ${s.id} is running in process ${s.pid}`, 'stop it first (alphatrade paper stop) or wait for it');
     const c = JSON.parse(s.config) as StoredConfig;
-    if (c.feed === 'alpaca') throw new UsageError(`session ${s.id} traded live bars, which cannot be replayed to rebuild it`, 'start a new session; its orders and fills stay in the journal (orders, fills, positions --session ID)');
     return startSession(ctx, c, s.id, s, a.speed ?? c.speed, a.duration, progress);
   },
   render: renderPaper,

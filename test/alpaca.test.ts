@@ -261,7 +261,24 @@ describe('paper --feed alpaca (fake market-data stream)', () => {
       expect(bar, `fill at ${f.bar_ts}`).toBeDefined();
       expect(f.price).toBe(bar!.open);
     }
-  }, 30_000);
+    // resume: rebuilt from the stored bars and the journaled live ones (no order twice), then live again
+    await until(() => fake.dataConnections === 0, 5000);
+    const again = cli(['--workspace', ws, 'paper', 'resume', '--duration', '2s', '--json'], env);
+    await until(() => fake.dataConnections === 1, 10_000);
+    await new Promise((r) => setTimeout(r, 200));
+    for (let k = 0; k < 3; k++) {
+      const t = t0 + (60 + closes.length + k) * 60_000;
+      fake.pushBar({ S: 'LIVE', t: new Date(t).toISOString(), o: 110, h: 111, l: 109, c: 110 - k, v: 1000 });
+      await new Promise((r) => setTimeout(r, 30));
+    }
+    const r2 = await again;
+    expect(r2.code, r2.stderr).toBe(0);
+    const j2 = r2.json();
+    expect(j2.replay).toMatchObject({ bars: 60 + closes.length, known_orders: orders.length, recorded_orders: 0, known_fills: fills.length, recorded_fills: 0 });
+    expect(j2.bars).toBe(60 + closes.length + 3);
+    const orders2 = (await cli(['--workspace', ws, 'orders', '--json'])).json();
+    expect(new Set(orders2.map((o: { client_order_id: string }) => o.client_order_id)).size).toBe(orders2.length);
+  }, 40_000);
 });
 
 describe('replace and cancel through Alpaca (fake server)', () => {

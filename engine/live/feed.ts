@@ -61,6 +61,8 @@ export class StepFeed {
   constructor(
     private readonly live: Map<string, LiveSeries>,
     private readonly graceMs = 5000,
+    /** told of each bar before it is used (the journal keeps them: a live session is rebuilt from them) */
+    private readonly record?: (b: StreamBarLike) => void,
   ) {}
 
   /** A bar arrived (from any source). */
@@ -68,6 +70,8 @@ export class StepFeed {
     const ls = b.symbol ? this.live.get(b.symbol) : undefined;
     if (!ls || this.closed) return;
     const t = b.timestamp.getTime();
+    if (ls.n > 0 && t <= ls.series.ts[ls.n - 1]) return; // late or repeated
+    this.record?.(b);
     ls.append(t, b.open, b.high, b.low, b.close, b.volume);
     let got = this.pending.get(t);
     if (!got) {

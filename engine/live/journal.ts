@@ -76,6 +76,17 @@ const SCHEMA = `
     bar_ts REAL NOT NULL,
     PRIMARY KEY (session_id, symbol)
   );
+  CREATE TABLE IF NOT EXISTS live_bars (
+    session_id TEXT NOT NULL,
+    symbol TEXT NOT NULL,
+    ts REAL NOT NULL,
+    open REAL NOT NULL,
+    high REAL NOT NULL,
+    low REAL NOT NULL,
+    close REAL NOT NULL,
+    volume REAL NOT NULL,
+    PRIMARY KEY (session_id, symbol, ts)
+  );
   CREATE TABLE IF NOT EXISTS requests (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     session_id TEXT NOT NULL,
@@ -191,6 +202,15 @@ export class Journal {
     this.flushEquity = db.transaction((rows: [number, number, number, number][]) => {
       for (const r of rows) this.insEquity.run(this.session, ...r);
     });
+  }
+
+  /** A live bar as it arrived (a live-feed session is rebuilt from its stored history and these). */
+  liveBar(symbol: string, ts: number, o: number, h: number, l: number, c: number, v: number): void {
+    this.db.prepare('INSERT OR IGNORE INTO live_bars (session_id, symbol, ts, open, high, low, close, volume) VALUES (?, ?, ?, ?, ?, ?, ?, ?)').run(this.session, symbol, ts, o, h, l, c, v);
+  }
+
+  liveBars(): { symbol: string; ts: number; open: number; high: number; low: number; close: number; volume: number }[] {
+    return this.db.prepare('SELECT symbol, ts, open, high, low, close, volume FROM live_bars WHERE session_id = ? ORDER BY ts, symbol').all(this.session) as never;
   }
 
   /** Whether an order id is already recorded (then it was sent before: never send it again). */

@@ -55,6 +55,8 @@ export interface SessionOptions {
   now?: () => number;
   /** a live feed of bar times (the series grow as bars arrive): the stored bars before it are warm-up */
   live?: { next(): Promise<number | null> };
+  /** resume of a live-feed session: its first live bar (trading starts there; earlier bars are warm-up) */
+  liveFrom?: number | null;
   /** after each step (tests place requests at a chosen bar) */
   onStep?: (step: number, t: number) => void;
   /** how long to wait for the next bar (tests inject a fake clock) */
@@ -89,7 +91,14 @@ const cidOf = (session: string, o: Readonly<SimOrder>) => `${session}-${o.id}`;
 export async function runSession(o: SessionOptions): Promise<SessionResult> {
   const j = o.journal;
   const session = j.session;
-  const times = mergeTimes(o.cfg.series);
+  // the bar times so far (a live series has unfilled NaN slots at its end)
+  const times = mergeTimes(
+    o.cfg.series.map((x) => {
+      let n = x.ts.length;
+      while (n > 0 && !(x.ts[n - 1] === x.ts[n - 1])) n--;
+      return n === x.ts.length ? x : { ...x, ts: x.ts.subarray(0, n) };
+    }),
+  );
   const seqs = new Map<string, number>();
   let manual = false;
   let stepStart = 0;
@@ -399,7 +408,7 @@ export async function runSession(o: SessionOptions): Promise<SessionResult> {
       }
   };
   // a live feed: the stored bars before it only warm the strategy and its indicators up (no orders)
-  if (o.live) engine.setTradeFrom(Infinity);
+  if (o.live) engine.setTradeFrom(o.liveFrom ?? Infinity);
   for (let step = 0; step < times.length && !stop; step++) {
     const t = times[step];
     replaying = o.resumeThrough != null && t <= o.resumeThrough;
@@ -435,7 +444,7 @@ export async function runSession(o: SessionOptions): Promise<SessionResult> {
         continue;
       }
       if (first) {
-        engine.setTradeFrom(t);
+        if (o.liveFrom == null) engine.setTradeFrom(t);
         first = false;
       }
       liveBars++;

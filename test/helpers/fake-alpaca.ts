@@ -132,6 +132,10 @@ export class FakeAlpaca {
     for (const s of this.sockets) s.terminate();
   }
 
+  get dataConnections(): number {
+    return this.dataSockets.size;
+  }
+
   get connections(): number {
     return this.sockets.size;
   }
