@@ -71,6 +71,9 @@ describe('execution algorithm arithmetic', () => {
     const s = intraday(3, new Array(26).fill(1000));
     expect(startAlgo('a', 0, s, 60, 'buy', 5, { kind: 'auto' })).toMatchObject({ kind: 'twap', plan: [5] });
     expect(startAlgo('a', 0, s, 60, 'buy', 30, { kind: 'auto' }).kind).toBe('iceberg');
+    // the same small order on a wide market (high − low 1 % of the price): a limit, not a market order
+    const wide = { ...s, high: s.high.map((h) => h + 1), low: s.low.map((l) => l - 1) };
+    expect(startAlgo('a', 0, wide, 60, 'buy', 5, { kind: 'auto' }).kind).toBe('iceberg');
     const big = startAlgo('a', 0, s, 60, 'buy', 2000, { kind: 'auto' });
     expect(big.kind).toBe('vwap');
     expect(big.plan).toHaveLength(40); // 2000 / (5 % of 1,000) bars

@@ -8,8 +8,8 @@
  *   bucket is the same: TWAP.
  * - Iceberg: one visible limit child of `clip` units at a time, the next placed when it fills.
  * - Router (`auto`): by the order's size against the average bar volume (20 bars) and the spread estimated from
- *   high−low: under 1 % of a bar's volume a market order; under 5 % a limit at the last close; otherwise VWAP over
- *   enough bars to stay near 5 % of volume per bar (at most 50).
+ *   high−low: under 1 % of a bar's volume and a spread of at most 20 bps a market order; under 5 % (or a wider
+ *   spread) a limit at the last close; otherwise VWAP over enough bars to stay near 5 % of volume per bar (≤ 50).
  *
  * Children are linked to their parent (parent_id in the journal). A child that the risk manager (or the broker)
  * rejects or cancels returns its unfilled quantity to the parent: TWAP and VWAP spread it over the slices left;
@@ -112,10 +112,10 @@ export function startAlgo(id: string, sym: number, s: BarSeries, i: number, side
     const avgVol = n ? vol / n : 0;
     const share = avgVol > 0 ? qty / avgVol : Infinity;
     spread /= Math.max(1, Math.min(20, i + 1));
-    if (share < 0.01) {
+    if (share < 0.01 && spread <= 0.002) {
       kind = 'twap';
       slices = 1;
-      note = `market: ${(share * 100).toFixed(2)} % of average bar volume`;
+      note = `market: ${(share * 100).toFixed(2)} % of average bar volume, spread ≈ ${(spread * 1e4).toFixed(0)} bps`;
     } else if (share < 0.05) {
       kind = 'iceberg';
       note = `limit at the last close: ${(share * 100).toFixed(2)} % of average bar volume, spread ≈ ${(spread * 1e4).toFixed(0)} bps`;
