@@ -187,10 +187,10 @@ const renderPaper = (r: PaperOutput) =>
 
 export const paper = defineCommand({
   name: 'paper',
-  summary: 'paper-trade a strategy on a live clock: stored bars replayed, the paper broker, every order in the journal',
+  summary: 'trade a strategy on a live clock (stored bars replayed, or Alpaca’s live bars) with the paper broker or Alpaca, every order journaled',
   description:
     'The strategy runs in the backtest kernel (same code, same incremental indicators, same risk manager); the paper broker fills with the backtester’s fill, slippage and commission models, so a replay gives the backtest’s fills. Every order intent is committed to the workspace journal (journal.sqlite, WAL, synchronous=FULL) before it reaches the broker, and every fill as it happens; a killed session continues with `paper resume`.\n' +
-    'Brokers: paper (Alpaca: not in this version). Feeds: replay of stored bars at --speed max (as fast as possible) or Nx real time.\n' +
+    'Brokers: paper (in process) or alpaca (its paper endpoint; --live --confirm LIVE for real money; keys from APCA_API_KEY_ID / APCA_API_SECRET_KEY, hosts from APCA_API_BASE_URL, APCA_API_DATA_URL, APCA_API_STREAM_URL or the flags). With Alpaca, orders placed while the market is closed (its calendar) are held and sent at the open. Feeds: replay of stored bars at --speed max or Nx real time, or alpaca: live bars after the stored ones (which only warm the strategy up), journaled as they arrive.\n' +
     'While it runs, another shell (or the console’s Blotter pane) can read it (orders, fills, positions, account) and steer it (buy, sell, cancel, flatten, paper stop).',
   args: () =>
     z.object({
