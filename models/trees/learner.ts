@@ -275,26 +275,13 @@ export async function prepareTraining(cols: Float64Array[], rows: Int32Array | n
   const { workerEntry } = await import('../../src/version.ts');
   const pool = new Piscina({ filename: workerEntry('bin-worker', 'models/trees/bin-worker.mjs').href, minThreads: threads - 1, maxThreads: threads - 1 });
   try {
-    // phase 1, edges: each thread a range of features (reads only)
-    const tasks = cuts.slice(1, -1).map((f0, k) => pool.run({ mode: 'edges', cols, rows: rowsS, pos, maxBin, F, f0, f1: cuts[k + 2] }) as Promise<Float64Array[]>);
+    const view = (a: Uint8Array) => ({ buffer: a.buffer as SharedArrayBuffer, offset: a.byteOffset, length: a.length });
+    const tasks = cuts.slice(1, -1).map((f0, k) => pool.run({ cols, rows: rowsS, pos, maxBin, bins: view(bins), all: null, F, f0, f1: cuts[k + 2] }) as Promise<Float64Array[]>);
     const edges: Float64Array[] = new Array(F);
-    edgesFor(cols, rowsS, pos, maxBin, 0, cuts[1]).forEach((e, f) => (edges[f] = e));
+    const mine = edgesFor(cols, rowsS, pos, maxBin, 0, cuts[1]);
+    mine.forEach((e, f) => (edges[f] = e));
+    binFeatures(cols, rowsS, edges, bins, null, F, 0, cuts[1]);
     (await Promise.all(tasks)).forEach((es, k) => es.forEach((e, j) => (edges[cuts[k + 1] + j] = e)));
-    // phase 2, bins: each thread a range of rows, all features — its own pages of the matrix, so the first-touch page
-    // faults of hundreds of MB happen in parallel instead of both threads faulting the same pages
-    const rcuts = Array.from({ length: threads + 1 }, (_, k) => Math.round((k * n) / threads));
-    const part = (r0: number, r1: number) => ({
-      cols: rowsS ? cols : cols.map((c) => c.subarray(r0, r1)),
-      rows: rowsS ? rowsS.subarray(r0, r1) : null,
-      bins: bins.subarray(r0 * F, r1 * F),
-    });
-    const binTasks = rcuts.slice(1, -1).map((r0, k) => {
-      const q = part(r0, rcuts[k + 2]);
-      return pool.run({ mode: 'bins', cols: q.cols, rows: q.rows, edges, F, bins: { buffer: q.bins.buffer as SharedArrayBuffer, offset: q.bins.byteOffset, length: q.bins.length } });
-    });
-    const mine = part(0, rcuts[1]);
-    binFeatures(mine.cols, mine.rows, edges, mine.bins, null, F, 0, F);
-    await Promise.all(binTasks);
     return { n, F, bins, edges, nBins: Int32Array.from(edges, (e) => e.length + 2), kernel: { memory: km, ptr } };
   } finally {
     await pool.destroy();
