@@ -206,7 +206,7 @@ describe('tree learner: histograms and split search', () => {
     }
   });
 
-  it('parallel binning (edges by feature, bins by rows, on worker threads) gives the one-thread matrix', async () => {
+  it('parallel binning (worker threads, each a range of features) gives the one-thread matrix', async () => {
     const { prepareTraining } = await import('../models/trees/learner.ts');
     const rng = new Rng(31);
     const n = 30_000;
