@@ -81,7 +81,9 @@ async function startSession(ctx: CommandContext, c: StoredConfig, id: string, re
   const strategy = await strategyArgs({ strategy: c.strategy, strategyFile: c.strategyFile }, ctx);
   const { series } = loadRunSeries(ctx, { symbol: c.symbols, data: c.data, tz: c.tz, timeframe: c.timeframe, from: c.from, to: c.to });
   const hashes = Object.fromEntries(series.map((s) => [s.symbol, contentHash(s)]));
-  if (resume) for (const [sym, h] of Object.entries(c.data_hash)) if (hashes[sym] !== h) throw new UsageError(`session ${id}: the bars of ${sym} changed since it started (data hash ${h} → ${hashes[sym]})`, 'a session replays the same bars to rebuild its state; restore the data or start a new session');
+  // a new session records its bars' hashes (in the config stored below); a resumed one must find the same bars
+  if (!resume) c.data_hash = hashes;
+  else for (const [sym, h] of Object.entries(c.data_hash)) if (hashes[sym] !== h) throw new UsageError(`session ${id}: the bars of ${sym} changed since it started (data hash ${h} → ${hashes[sym]})`, 'a session replays the same bars to rebuild its state; restore the data or start a new session');
   const params: Record<string, string> = {};
   for (const p of c.param) {
     const k = p.indexOf('=');
@@ -230,11 +232,8 @@ export const paper = defineCommand({
     if (!a.symbols === !a.data) throw new UsageError('give --symbols A,B or --data FILE');
     parseSpeed(a.speed);
     parseDuration(a.duration);
-    const strategy = await strategyArgs(a, ctx);
-    const { series } = loadRunSeries(ctx, { symbol: a.symbols, data: a.data, tz: a.tz, timeframe: a.timeframe, from: a.from, to: a.to });
     const id = `p${new Date().toISOString().replace(/[-:T]/g, '').slice(0, 14)}-${process.pid.toString(36)}`;
-    const c: StoredConfig = { strategy: a.strategyFile ? undefined : a.strategy, strategyFile: a.strategyFile, symbols: a.symbols, data: a.data, tz: a.tz, timeframe: a.timeframe, from: a.from, to: a.to, param: a.param ?? [], capital: a.capital, commission: a.commission, slippage: a.slippage, fill: a.fill, sizer: a.sizer, leverage: a.leverage, risk: a.risk, speed: a.speed, data_hash: Object.fromEntries(series.map((s) => [s.symbol, contentHash(s)])), broker: a.broker, feed: a.feed, data_feed: a.dataFeed, live: a.live, base_url: a.baseUrl, data_url: a.dataUrl, stream_url: a.streamUrl };
-    void strategy;
+    const c: StoredConfig = { strategy: a.strategyFile ? undefined : a.strategy, strategyFile: a.strategyFile, symbols: a.symbols, data: a.data, tz: a.tz, timeframe: a.timeframe, from: a.from, to: a.to, param: a.param ?? [], capital: a.capital, commission: a.commission, slippage: a.slippage, fill: a.fill, sizer: a.sizer, leverage: a.leverage, risk: a.risk, speed: a.speed, data_hash: {}, broker: a.broker, feed: a.feed, data_feed: a.dataFeed, live: a.live, base_url: a.baseUrl, data_url: a.dataUrl, stream_url: a.streamUrl };
     return startSession(ctx, c, id, null, a.speed, a.duration, progress);
   },
   render: renderPaper,

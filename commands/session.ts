@@ -417,7 +417,7 @@ export class ConsoleSession extends EventBus<{ change: ConsoleState }> {
         orders: orders.length,
         fills: allFills.slice(-50).reverse(),
         nFills: allFills.length,
-        positions: positionsOf(db, s.id).filter((p) => p.qty !== 0),
+        positions: positionsOf(db, s.id, allFills).filter((p) => p.qty !== 0),
         rejected: orders.filter((o) => o.status === 'rejected').slice(-3).reverse(),
         cursor: Math.min(b.cursor, Math.max(0, working.length - 1)),
       },

@@ -13,6 +13,8 @@ import { computeFeatures } from '../data/features/pipeline.ts';
 import { direction } from '../data/features/labels.ts';
 import { contentHash } from '../data/store.ts';
 import { DataError, UsageError } from '../src/errors.ts';
+// feature columns live in shared memory: binning and histogram threads read them without a copy
+import { sharedF64 } from '../src/types.ts';
 import type { ProgressFn } from '../src/events.ts';
 import { ALL_MODELS, HYPERPARAM_NAMES, isModelKind, type FittedModel, type HyperParams, type ModelKind } from '../models/fit.ts';
 import { num } from './format.ts';
@@ -59,13 +61,6 @@ export interface CompareOutput {
 
 const fin = (x: number) => (Number.isFinite(x) ? x : null);
 const pct = (x: number | null) => (x === null ? '—' : `${(x * 100).toFixed(1)}%`);
-
-/** Feature columns live in shared memory: binning and histogram threads read them without a copy. */
-function sharedF64(v: ArrayLike<number>): Float64Array {
-  const a = new Float64Array(new SharedArrayBuffer(8 * v.length));
-  a.set(v);
-  return a;
-}
 
 /** The rows of a training set: features (column-major, all rows), labels, times and label-end times. */
 export interface TrainData {

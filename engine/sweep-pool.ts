@@ -5,7 +5,7 @@
  */
 import { Piscina } from 'piscina';
 import { UsageError } from '../src/errors.ts';
-import type { BarSeries } from '../src/types.ts';
+import { sharedF64, type BarSeries } from '../src/types.ts';
 import { workerEntry } from '../src/version.ts';
 import { builtinStrategy } from './strategies/index.ts';
 import type { Strategy } from './strategy.ts';
@@ -16,11 +16,7 @@ export type ComboOptions = SweepTask['options'];
 
 /** Copy a series' columns into shared memory once: every task then reads them without a copy. */
 export function shareSeries(s: BarSeries): BarSeries {
-  const col = (a: Float64Array) => {
-    const b = new Float64Array(new SharedArrayBuffer(a.byteLength));
-    b.set(a);
-    return b;
-  };
+  const col = sharedF64;
   return { ...s, ts: col(s.ts), open: col(s.open), high: col(s.high), low: col(s.low), close: col(s.close), volume: col(s.volume) };
 }
 

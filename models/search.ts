@@ -14,6 +14,7 @@
  */
 import type { DB } from '../src/catalog.ts';
 import { UsageError } from '../src/errors.ts';
+import { sharedF64 } from '../src/types.ts';
 import { workerEntry } from '../src/version.ts';
 import { fitModel, treeParams, type HyperParams, type ModelKind } from './fit.ts';
 import { TpeSampler, type Params, type SearchSpace, type TrialRecord } from './tpe.ts';
@@ -111,16 +112,11 @@ export async function runStudy(db: DB, o: StudyOptions): Promise<StudyResult> {
   if (trees) {
     const maxBin = Number(o.fixed.max_bin ?? 255);
     const e = chooseEdges(o.data.cols, o.data.train, { maxBin, seed: o.seed });
-    const sh = (a: Float64Array) => {
-      const b = new Float64Array(new SharedArrayBuffer(a.byteLength));
-      b.set(a);
-      return b;
-    };
     shared = {
       X: binRows(o.data.cols, o.data.train, e, true),
-      y: sh(Float64Array.from(o.data.train, (i) => o.data.y[i])),
+      y: sharedF64(Array.from(o.data.train, (i) => o.data.y[i])),
       V: binRows(o.data.cols, o.data.valid, e, true),
-      vy: sh(Float64Array.from(o.data.valid, (i) => o.data.y[i])),
+      vy: sharedF64(Array.from(o.data.valid, (i) => o.data.y[i])),
     };
   }
   const threads = Math.max(1, o.threads);

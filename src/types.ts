@@ -116,3 +116,17 @@ export interface Signal {
   kind: 'weight' | 'qty';
   strength?: number;
 }
+
+/** A copy in a SharedArrayBuffer (worker threads then read it without a copy of their own). */
+export function sharedF64(v: ArrayLike<number>): Float64Array {
+  const a = new Float64Array(new SharedArrayBuffer(8 * v.length));
+  a.set(v);
+  return a;
+}
+
+/** An Int32Array copy in a SharedArrayBuffer. */
+export function sharedI32(v: ArrayLike<number>): Int32Array {
+  const a = new Int32Array(new SharedArrayBuffer(4 * v.length));
+  a.set(v);
+  return a;
+}

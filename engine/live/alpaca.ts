@@ -301,12 +301,6 @@ export class AlpacaBroker implements Broker {
     return () => st.disconnect();
   }
 
-  /** The stream's reconnect notices (for the session's log). */
-  onReconnect(fn: (attempt: number) => void, done?: () => void): void {
-    this.stream?.onReconnecting(fn);
-    if (done) this.stream?.onReconnected(done);
-  }
-
   async close(): Promise<void> {
     this.stream?.disconnect();
     this.stream = null;

@@ -213,9 +213,11 @@ export class Journal {
     return this.db.prepare('SELECT symbol, ts, open, high, low, close, volume FROM live_bars WHERE session_id = ? ORDER BY ts, symbol').all(this.session) as never;
   }
 
-  /** Whether an order id is already recorded (then it was sent before: never send it again). */
-  has(clientOrderId: string): boolean {
-    return !!this.db.prepare('SELECT 1 FROM orders WHERE client_order_id = ?').get(clientOrderId);
+  /** The kernel orders' recorded fills and ends (not the algorithm parents'), in the order they happened. */
+  brokerOutcomes(): { cid: string; type: string; qty: number | null; price: number | null; bar_ts: number; detail: string | null }[] {
+    return this.db
+      .prepare("SELECT client_order_id AS cid, type, qty, price, bar_ts, detail FROM events WHERE session_id = ? AND type IN ('fill', 'partial_fill', 'canceled', 'rejected', 'expired') AND client_order_id NOT LIKE ? ORDER BY id")
+      .all(this.session, `${this.session}-a%`) as never;
   }
 
   /** Record an intent (committed on return: call before sending). Returns false when it was recorded before. */
@@ -302,10 +304,10 @@ export function fillsOf(db: DB, session: string): FillRow[] {
 }
 
 /** Positions as the sum of fills (average price of the open quantity, realised P&L of closed quantity), marked. */
-export function positionsOf(db: DB, session: string): PositionRow[] {
+export function positionsOf(db: DB, session: string, fills: FillRow[] = fillsOf(db, session)): PositionRow[] {
   const marks = new Map((db.prepare('SELECT symbol, price FROM marks WHERE session_id = ?').all(session) as { symbol: string; price: number }[]).map((m) => [m.symbol, m.price]));
   const pos = new Map<string, { qty: number; avg: number; realized: number }>();
-  for (const f of fillsOf(db, session)) {
+  for (const f of fills) {
     const p = pos.get(f.symbol) ?? { qty: 0, avg: 0, realized: 0 };
     const dq = f.side === 'buy' ? f.qty : -f.qty;
     if (p.qty === 0 || Math.sign(p.qty) === Math.sign(dq)) {

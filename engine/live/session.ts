@@ -303,8 +303,7 @@ export async function runSession(o: SessionOptions): Promise<SessionResult> {
   // resume with a broker: the journal's fills and ends, by the bar they were booked at
   const journaled = new Map<number, { cid: string; type: string; qty: number | null; price: number | null; detail: string | null }[]>();
   if (o.broker && o.resumeThrough != null) {
-    const rows = j.db.prepare("SELECT client_order_id AS cid, type, qty, price, bar_ts, detail FROM events WHERE session_id = ? AND type IN ('fill', 'partial_fill', 'canceled', 'rejected', 'expired') AND client_order_id NOT LIKE ? ORDER BY id").all(session, `${session}-a%`) as { cid: string; type: string; qty: number | null; price: number | null; bar_ts: number; detail: string | null }[];
-    for (const r of rows) journaled.set(r.bar_ts, [...(journaled.get(r.bar_ts) ?? []), r]);
+    for (const r of j.brokerOutcomes()) journaled.set(r.bar_ts, [...(journaled.get(r.bar_ts) ?? []), r]);
   }
   const replayJournal = (t: number) => {
     for (const e of journaled.get(t) ?? []) {
@@ -341,7 +340,6 @@ export async function runSession(o: SessionOptions): Promise<SessionResult> {
   let lastKillCheck = 0;
   let killed = false;
   let reconciled = false;
-  let liveBars = 0;
   const sleep = o.sleep ?? ((ms: number) => new Promise<void>((res) => setTimeout(res, ms)));
   const flush = () => {
     for (let s = 0; s < symbols.length; s++) if (pf.mark[s] === pf.mark[s]) j.mark(symbols[s], pf.mark[s], lastT ?? 0);
@@ -447,7 +445,6 @@ export async function runSession(o: SessionOptions): Promise<SessionResult> {
         if (o.liveFrom == null) engine.setTradeFrom(t);
         first = false;
       }
-      liveBars++;
       await stepAt(t, step++, false);
     }
   }

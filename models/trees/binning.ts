@@ -104,11 +104,6 @@ function keyValue(k: number): number {
   return scratchF[0];
 }
 
-/** Float32 values sorted ascending (radix sort on order keys). */
-export function sortF32(vals: Float32Array): Float32Array {
-  return Float32Array.from(sortedKeys(vals), keyValue);
-}
-
 /** Edges of one feature from its (non-missing) sample values, compared as float32. */
 export function edgesOf(sample: Float64Array | Float32Array, maxBin: number): Float64Array {
   const s = sortedKeys(sample instanceof Float32Array ? sample : Float32Array.from(sample));

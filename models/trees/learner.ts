@@ -20,6 +20,7 @@
  * A forest's tree fits the label mean of its leaf (g = −y, h = 1, λ₂ = 0) and the forest averages the trees.
  */
 import { Rng } from '../../src/rng.ts';
+import { sharedI32 } from '../../src/types.ts';
 import { binFeatures, binRows, chooseEdges, edgesFor, samplePositions, thresholdOf, type BinEdges, type BinnedMatrix } from './binning.ts';
 import { HistBuilder, KernelMemory, type KernelPtrs } from './hist.ts';
 
@@ -261,13 +262,8 @@ export async function prepareTraining(cols: Float64Array[], rows: Int32Array | n
     const e = chooseEdges(cols, rows, { maxBin, seed: o.seed, sampleRows: o.sampleRows });
     return binForTraining(cols, rows, e, p);
   }
-  const share = (a: Int32Array) => {
-    const b = new Int32Array(new SharedArrayBuffer(a.byteLength));
-    b.set(a);
-    return b;
-  };
-  const pos = share(samplePositions(n, Math.min(n, o.sampleRows ?? 200_000), o.seed ?? 1));
-  const rowsS = rows ? share(rows) : null;
+  const pos = sharedI32(samplePositions(n, Math.min(n, o.sampleRows ?? 200_000), o.seed ?? 1));
+  const rowsS = rows ? sharedI32(rows) : null;
   const km = new KernelMemory(bytes);
   const [bins, ptr] = km.u8(n * F);
   const cuts = Array.from({ length: threads + 1 }, (_, k) => Math.round((k * F) / threads));
